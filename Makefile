@@ -1,0 +1,46 @@
+# Two entry points for a fresh machine (Python 3.11, venv, pip):
+#   make demo   install affectscope and analyse the bundled example text
+#   make test   install the dev extras and run the test suite and the linter
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DATA   ?= ../shared/data
+
+.PHONY: demo test install install-dev lint train-text export-text bench-text clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+
+demo: install
+	$(BIN)/affectscope analyze src/affectscope/examples/notes.txt
+
+test: install-dev
+	$(BIN)/python -m pytest
+	$(BIN)/ruff check src tests benchmarks training
+	$(BIN)/ruff format --check src tests benchmarks training
+
+lint: install-dev
+	$(BIN)/ruff check src tests benchmarks training
+
+# Reproduce the shipped text model from $(DATA) (CPU: about 1 hour on 2 cores). Needs torch==2.13.0.
+train-text: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[train]'
+	$(BIN)/python training/text_minilm/train.py --data $(DATA) --out build/text_minilm --epochs 4 --lr 1e-4
+
+export-text:
+	$(BIN)/python training/text_minilm/export.py --data $(DATA) --ckpt build/text_minilm/best.pt \
+		--out src/affectscope/models/text_minilm_goemotions
+
+bench-text: install-dev
+	$(BIN)/python benchmarks/text_accuracy.py --data $(DATA) --threads 2
+	$(BIN)/python benchmarks/text_speed.py --data $(DATA) --batch-size 64 --threads 2
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache

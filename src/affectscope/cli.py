@@ -1,0 +1,180 @@
+"""The ``affectscope`` command line (Typer).
+
+Exit codes: 0 success; 1 some inputs of a batch failed (the others were processed and written);
+2 bad input, option or model (nothing was produced). Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from affectscope.errors import AffectscopeError, InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from affectscope.result import Result
+
+app = typer.Typer(
+    name="affectscope",
+    help="Read human emotion from text (speech, faces, video, music and body signals follow), offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_TEXT_SUFFIXES = {".txt", ".text", ".md", ".log", ".csv", ".tsv", ".json", ".jsonl"}
+
+
+class Format(StrEnum):
+    """Output formats of ``analyze``."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ModelsFormat(StrEnum):
+    """Output formats of ``models``."""
+
+    table = "table"
+    json = "json"
+
+
+def _err(msg: str) -> None:
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {msg}", markup=True)
+
+
+def _looks_like_path(arg: str) -> bool:
+    return not any(c.isspace() for c in arg) and (os.sep in arg or Path(arg).suffix.lower() in _TEXT_SUFFIXES)
+
+
+def _print_table(result: Result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(show_lines=False)
+    for col in ("source", "start", "end", "text", "label", "labels", "conf", "valence", "arousal"):
+        table.add_column(col, overflow="fold", max_width=48 if col == "text" else None)
+    for (src, start, end), row in result.frame.iterrows():
+        table.add_row(
+            str(src),
+            str(start),
+            str(end),
+            row["text"],
+            row["label"],
+            row["labels"],
+            f"{row['confidence']:.2f}",
+            f"{row['valence']:+.2f}",
+            f"{row['arousal']:+.2f}",
+        )
+    console.print(table)
+    s = result.summary
+    if s.get("label") is not None:
+        console.print(
+            f"[bold]overall[/]: {s['label']} (confidence {s['confidence']:.2f}); labels: {', '.join(s['labels'])}; "
+            f"valence {s['valence']:+.2f}, arousal {s['arousal']:+.2f}, dominance {s['dominance']:+.2f}"
+        )
+        console.print(f"[dim]{s['rationale']}[/]", highlight=False)
+
+
+@app.command()
+def analyze(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Text to analyse, a text file, several files, or '-' for standard input.", show_default=False
+        ),
+    ],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format on stdout.")] = Format.table,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Also write the result to .json, .csv or .parquet.")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Model name (see `affectscope models`) or bundle folder.")] = None,
+    segment: Annotated[str, typer.Option(help="Split text into 'sentence' or 'line' rows.")] = "sentence",
+    encoding: Annotated[str, typer.Option(help="Encoding of input files.")] = "utf-8",
+    text: Annotated[bool, typer.Option("--text", help="Treat the argument as text even if it names a file.")] = False,
+    batch_size: Annotated[int, typer.Option(help="Sentences per forward pass.")] = 64,
+) -> None:
+    """Analyse the emotion of a text or text file(s), sentence by sentence."""
+    try:
+        from affectscope.recognizers.text import TextRecognizer
+
+        rec = TextRecognizer(model, batch_size=batch_size, segment=segment, encoding=encoding)
+        if len(inputs) == 1 and inputs[0] == "-":
+            result = rec.process_text(sys.stdin.buffer, source="stdin")
+        elif len(inputs) == 1 and (text or not Path(inputs[0]).is_file()):
+            if not text and _looks_like_path(inputs[0]):
+                raise InputError(
+                    f"File not found: {inputs[0]}. Pass an existing text file, '-' for stdin, or use --text "
+                    "to analyse the argument itself."
+                )
+            result = rec.process_text(inputs[0])
+        elif len(inputs) == 1:
+            result = rec.process_file(Path(inputs[0]))
+        else:
+            result = rec.process_files([Path(p) for p in inputs])
+            if len(result.failures) == len(inputs):
+                for f in result.failures:
+                    _err(f"{f['source']}: {f['message']}")
+                raise typer.Exit(2)
+        if output is not None:
+            result.to_file(output)
+        if fmt is Format.json:
+            typer.echo(result.to_json())
+        elif fmt is Format.csv:
+            typer.echo(result.frame.reset_index().to_csv(index=False), nl=False)
+        else:
+            _print_table(result)
+        if result.failures:
+            for f in result.failures:
+                _err(f"{f['source']}: {f['message']}")
+            raise typer.Exit(1)
+    except AffectscopeError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        _err(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def models(
+    fmt: Annotated[ModelsFormat, typer.Option("--format", "-f", help="Output format.")] = ModelsFormat.table,
+    modality: Annotated[str | None, typer.Option(help="Only models of this modality.")] = None,
+) -> None:
+    """List the model registry: name, modality, label spaces, licence, size and held-out metrics."""
+    from affectscope.models import get_bundle, list_models
+
+    bundles = [get_bundle(n) for n in list_models(modality=modality)]
+    if fmt is ModelsFormat.json:
+        typer.echo(json.dumps([b.to_dict() for b in bundles], indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table()
+    for col in ("name", "modality", "labels", "licence", "size", "metrics"):
+        table.add_column(col, overflow="fold")
+    for b in bundles:
+        spaces = ", ".join(f"{k}:{h['space']}" for k, h in b.heads.items())
+        metrics = "\n".join(f"{k}={m['value']}" for k, m in b.metrics.items())
+        table.add_row(b.name, b.modality, spaces, b.licence, f"{b.size_bytes / 1e6:.1f} MB", metrics)
+    Console().print(table)
+
+
+def main() -> None:
+    """Entry point of the ``affectscope`` console script."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover
+        _err("interrupted")
+        sys.exit(130)

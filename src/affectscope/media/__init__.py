@@ -1,0 +1,1 @@
+"""Readers and normalisers per modality (text now; audio, image, video and physio follow)."""

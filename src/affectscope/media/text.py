@@ -1,0 +1,329 @@
+"""Text input normalisation and sentence segmentation, streamed.
+
+One entry point, :func:`iter_segments`, accepts every supported form of text input and yields
+:class:`TextSegment` objects (sentence text with character offsets into the decoded document). Files and file
+objects are decoded incrementally, so a document of any size is never held in memory nor handed to a model as
+one input.
+
+Accepted inputs
+---------------
+* ``str``: the text itself (``"I am so happy."``);
+* ``pathlib.Path`` / ``os.PathLike``: a text file;
+* ``bytes`` / ``bytearray``: encoded text;
+* a file object opened in text or binary mode;
+* ``dict`` with a ``"text"`` or a ``"path"`` key, and optionally ``"source"``.
+
+Examples
+--------
+>>> [(s.start, s.end, s.text) for s in iter_segments("I won! Then I lost.")]
+[(0, 6, 'I won!'), (7, 19, 'Then I lost.')]
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from affectscope.errors import ConfigError, InputError
+
+__all__ = ["ACCEPTED_TEXT_INPUTS", "SEGMENT_MODES", "TextSegment", "iter_segments", "split_sentences"]
+
+ACCEPTED_TEXT_INPUTS = (
+    "a str holding the text, a pathlib.Path or os.PathLike to a UTF-8 text file, bytes, a file object "
+    "(text or binary mode), or a dict with a 'text' or 'path' key"
+)
+SEGMENT_MODES = ("sentence", "line")
+_CHUNK_CHARS = 1 << 16
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "vs",
+        "etc",
+        "e.g",
+        "i.e",
+        "eg",
+        "ie",
+        "no",
+        "fig",
+        "approx",
+        "dept",
+        "est",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "mt",
+        "ave",
+        "rd",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s",
+        "u.k",
+        "a.m",
+        "p.m",
+    ]
+)
+# A sentence ends at terminal punctuation (plus closing quotes/brackets) followed by white space, or at a
+# line break. The look-ahead needs the white space to be present, so a '.' at the end of a chunk never splits.
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
+_LINE_END = re.compile(r"\n")
+_WORD_BEFORE = re.compile(r"(\S+)$")
+
+
+@dataclass(frozen=True)
+class TextSegment:
+    """One segment of a document.
+
+    Attributes
+    ----------
+    source : str
+        Name of the document (file path, or ``"text"`` for a literal string).
+    start, end : int
+        Character offsets of the segment in the decoded document (``end`` exclusive).
+    text : str
+        The segment's text (``document[start:end]``).
+    """
+
+    source: str
+    start: int
+    end: int
+    text: str
+
+
+def _is_abbreviation(buf: str, dot_pos: int) -> bool:
+    m = _WORD_BEFORE.search(buf, 0, dot_pos)
+    if not m:
+        return False
+    word = m.group(1).lower().lstrip("(\"'“‘")
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def _has_content(piece: str) -> bool:
+    return any(ch.isalnum() or ord(ch) > 0x2000 for ch in piece)
+
+
+def _window(start: int, end: int, buf: str, max_chars: int) -> Iterator[tuple[int, int]]:
+    """Cut ``buf[start:end]`` into pieces of at most ``max_chars``, at white space where possible."""
+    while end - start > max_chars:
+        cut = buf.rfind(" ", start + 1, start + max_chars)
+        if cut <= start:
+            cut = start + max_chars
+        yield start, cut
+        start = cut
+    yield start, end
+
+
+def _split(buf: str, *, mode: str, final: bool, max_chars: int) -> tuple[list[tuple[int, int]], int]:
+    """Return complete pieces of ``buf`` and how many characters they consumed."""
+    pattern = _SENTENCE_END if mode == "sentence" else _LINE_END
+    pieces: list[tuple[int, int]] = []
+    begin = 0
+    for m in pattern.finditer(buf):
+        if m.group() != "\n" and m.group()[0] == "." and len(m.group()) == 1 and _is_abbreviation(buf, m.start()):
+            continue
+        pieces.extend(_window(begin, m.end(), buf, max_chars))
+        begin = m.end()
+    tail = len(buf) - begin
+    if final and tail:
+        pieces.extend(_window(begin, len(buf), buf, max_chars))
+        begin = len(buf)
+    elif tail > max_chars:
+        # No boundary for a long stretch: emit full windows, keep the rest for the next chunk.
+        windows = list(_window(begin, len(buf), buf, max_chars))
+        pieces.extend(windows[:-1])
+        begin = windows[-1][0]
+    return pieces, begin
+
+
+def split_sentences(text: str, *, mode: str = "sentence", max_chars: int = 512) -> list[tuple[int, int, str]]:
+    r"""Split a string into ``(start, end, text)`` sentences (or lines), dropping empty pieces.
+
+    Parameters
+    ----------
+    text : str
+        The text.
+    mode : {"sentence", "line"}
+        ``"sentence"`` splits at terminal punctuation and at line breaks; ``"line"`` only at line breaks.
+    max_chars : int
+        Longer pieces are cut at white space into pieces of at most this many characters.
+
+    Returns
+    -------
+    list of tuple of (int, int, str)
+
+    Examples
+    --------
+    >>> split_sentences("Dr. Who is here. Great!\nok")
+    [(0, 16, 'Dr. Who is here.'), (17, 23, 'Great!'), (24, 26, 'ok')]
+    """
+    return [(s.start, s.end, s.text) for s in iter_segments(text, segment=mode, max_chars=max_chars)]
+
+
+def _char_stream(obj: Any, *, encoding: str, name: str) -> Iterator[str]:
+    """Yield decoded chunks of text from a binary or text stream, with clear decoding errors."""
+    enc = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+    decoder = codecs.getincrementaldecoder(enc)(errors="strict")
+    offset = 0
+    while True:
+        block = obj.read(_CHUNK_CHARS)
+        if isinstance(block, str):
+            if not block:
+                return
+            yield block
+            continue
+        if not block:
+            try:
+                rest = decoder.decode(b"", final=True)
+            except UnicodeDecodeError as exc:
+                raise _decode_error(name, encoding, exc, offset) from None
+            if rest:
+                yield rest
+            return
+        try:
+            text = decoder.decode(block)
+        except UnicodeDecodeError as exc:
+            raise _decode_error(name, encoding, exc, offset) from None
+        offset += len(block)
+        if "\x00" in text:
+            raise InputError(
+                f"{name} contains NUL characters: it looks like a binary file or UTF-16 text. affectscope reads "
+                f"{encoding} text; pass encoding='utf-16' (CLI: --encoding utf-16) if that is what it is."
+            )
+        yield text
+
+
+def _decode_error(name: str, encoding: str, exc: UnicodeDecodeError, offset: int) -> InputError:
+    bad = exc.object[exc.start : exc.start + 4]
+    return InputError(
+        f"{name} is not valid {encoding} text: byte(s) {bad!r} at byte offset {offset + exc.start} cannot be "
+        f"decoded. Save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`), or pass its encoding "
+        f"(encoding='latin-1'; CLI: --encoding latin-1)."
+    )
+
+
+def _open_source(obj: Any, *, encoding: str, source: str | None) -> tuple[str, Iterator[str]]:
+    if isinstance(obj, dict):
+        if "text" in obj:
+            return _open_source(obj["text"], encoding=encoding, source=obj.get("source", source))
+        if "path" in obj:
+            return _open_source(Path(obj["path"]), encoding=encoding, source=obj.get("source", source))
+        raise InputError(f"A dict input needs a 'text' or a 'path' key; got keys {sorted(obj)}.")
+    if isinstance(obj, str):
+        return source or "text", iter([obj[i : i + _CHUNK_CHARS] for i in range(0, len(obj), _CHUNK_CHARS)])
+    if isinstance(obj, bytes | bytearray | memoryview):
+        name = source or "bytes"
+        return name, _char_stream(io.BytesIO(bytes(obj)), encoding=encoding, name=name)
+    if isinstance(obj, os.PathLike):
+        path = Path(obj)
+        if not path.exists():
+            raise InputError(f"File not found: {path}. Expected {ACCEPTED_TEXT_INPUTS}.")
+        if not path.is_file():
+            raise InputError(f"{path} is not a regular file (a folder?). Expected a text file.")
+        name = source or str(path)
+
+        def gen() -> Iterator[str]:
+            with path.open("rb") as fh:
+                yield from _char_stream(fh, encoding=encoding, name=name)
+
+        return name, gen()
+    if hasattr(obj, "read"):
+        name = source or str(getattr(obj, "name", "stream"))
+        return name, _char_stream(obj, encoding=encoding, name=name)
+    raise InputError(f"Unsupported text input of type {type(obj).__name__}. Expected {ACCEPTED_TEXT_INPUTS}.")
+
+
+def iter_segments(
+    obj: Any,
+    *,
+    source: str | None = None,
+    segment: str = "sentence",
+    encoding: str = "utf-8",
+    max_chars: int = 512,
+) -> Iterator[TextSegment]:
+    r"""Yield the non-empty segments of a text input, decoding and splitting it incrementally.
+
+    Parameters
+    ----------
+    obj : str, path-like, bytes, file object or dict
+        The input; see the module docstring for the accepted forms. A ``str`` is the text itself, never a path
+        (wrap paths in :class:`pathlib.Path`).
+    source : str, optional
+        Name used in results (defaults to the file path, or ``"text"``).
+    segment : {"sentence", "line"}
+        How to split.
+    encoding : str
+        Encoding of bytes and files (UTF-8 by default; a UTF-8 byte-order mark is accepted).
+    max_chars : int
+        Maximum characters per segment; longer sentences are cut at white space.
+
+    Yields
+    ------
+    TextSegment
+
+    Raises
+    ------
+    InputError
+        Unsupported input type, missing file, undecodable bytes, or text with no content at all.
+    ConfigError
+        Invalid ``segment``, ``encoding`` or ``max_chars``.
+
+    Examples
+    --------
+    >>> seg = next(iter_segments(b"caf\xc3\xa9 time!", source="note"))
+    >>> seg.source, seg.text
+    ('note', 'café time!')
+    """
+    if segment not in SEGMENT_MODES:
+        raise ConfigError(f"The 'segment' parameter must be one of {list(SEGMENT_MODES)}. Got {segment!r} instead.")
+    if not isinstance(max_chars, int) or max_chars < 16:
+        raise ConfigError(f"The 'max_chars' parameter must be an int >= 16. Got {max_chars!r} instead.")
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        raise ConfigError(f"The 'encoding' parameter must be a Python codec name. Got {encoding!r} instead.") from None
+    name, chunks = _open_source(obj, encoding=encoding, source=source)
+    buf, buf_offset, emitted = "", 0, 0
+    sentinel = object()
+    it = iter(chunks)
+    chunk: Any = next(it, sentinel)
+    while chunk is not sentinel:
+        buf += chunk
+        chunk = next(it, sentinel)
+        pieces, consumed = _split(buf, mode=segment, final=chunk is sentinel, max_chars=max_chars)
+        for a, b in pieces:
+            piece = buf[a:b]
+            stripped = piece.strip()
+            if stripped and _has_content(stripped):
+                lead = len(piece) - len(piece.lstrip())
+                start = buf_offset + a + lead
+                emitted += 1
+                yield TextSegment(name, start, start + len(stripped), stripped)
+        buf, buf_offset = buf[consumed:], buf_offset + consumed
+    if not emitted:
+        raise InputError(
+            f"{name} holds no text to analyse (it is empty or only white space/punctuation). "
+            f"Expected {ACCEPTED_TEXT_INPUTS}, with at least one word."
+        )

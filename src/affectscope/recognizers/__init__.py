@@ -1,0 +1,1 @@
+"""Recognizers, one module per modality, all with the interface of :class:`.base.Recognizer`."""

@@ -1,0 +1,171 @@
+"""The interface every recognizer implements, whatever the modality.
+
+Each recognizer follows audinterface's ``Process`` shape (``process_file``, ``process_files``,
+``process_folder`` and a modality-specific ``process_<signal>``, all returning a :class:`~affectscope.Result`)
+and the transformers pipelines' split into ``preprocess → forward → postprocess``. It is also a Ray Data
+callable class: heavy setup happens in ``__init__`` and ``__call__(batch)`` maps a batch (dict of columns) to
+a batch, so local and distributed code paths are one.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from affectscope.errors import AffectscopeError, ConfigError, DependencyError, InputError, ModelError
+from affectscope.models import ModelBundle, default_model, get_bundle
+
+__all__ = ["Recognizer", "onnx_session"]
+
+
+def onnx_session(path: Path, *, num_threads: int | None) -> Any:
+    """Open an ONNX Runtime CPU session with a fixed thread count (shared ``forward`` set-up).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        ONNX file.
+    num_threads : int or None
+        Intra-op threads; ``None`` lets ONNX Runtime use every core.
+
+    Returns
+    -------
+    onnxruntime.InferenceSession
+    """
+    try:
+        import onnxruntime as ort
+    except ImportError as exc:  # pragma: no cover - a base dependency
+        raise DependencyError("onnxruntime is required: pip install onnxruntime") from exc
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = num_threads or 0
+    opts.inter_op_num_threads = 1
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.log_severity_level = 3
+    try:
+        return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own untyped errors for corrupt files
+        raise ModelError(f"Could not load the ONNX model {path}: {exc}") from exc
+
+
+class Recognizer(ABC):
+    """Base class of all recognizers.
+
+    Parameters
+    ----------
+    model : str or path-like, optional
+        Registry name or bundle folder; the modality's default model when omitted.
+    batch_size : int
+        Items per forward pass.
+    num_threads : int, optional
+        CPU threads for inference (all cores when omitted).
+    """
+
+    modality: ClassVar[str]
+
+    def __init__(
+        self,
+        model: str | os.PathLike[str] | None = None,
+        *,
+        batch_size: int = 64,
+        num_threads: int | None = None,
+    ) -> None:
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+            raise ConfigError(
+                f"The 'batch_size' parameter of {type(self).__name__} must be an int >= 1. Got {batch_size!r} instead."
+            )
+        if num_threads is not None and (not isinstance(num_threads, int) or num_threads < 1):
+            raise ConfigError(
+                f"The 'num_threads' parameter of {type(self).__name__} must be an int >= 1 or None. "
+                f"Got {num_threads!r} instead."
+            )
+        self.bundle: ModelBundle = get_bundle(model if model is not None else default_model(self.modality))
+        if self.bundle.modality != self.modality:
+            raise ConfigError(
+                f"Model '{self.bundle.name}' is a {self.bundle.modality} model; {type(self).__name__} needs a "
+                f"{self.modality} model: one of {_names(self.modality)}."
+            )
+        self.batch_size = batch_size
+        self.num_threads = num_threads
+
+    # --- the three stages -------------------------------------------------------------------------------------
+    @abstractmethod
+    def preprocess(self, items: Sequence[Any]) -> dict[str, np.ndarray]:
+        """Turn a batch of normalised items into model inputs."""
+
+    @abstractmethod
+    def forward(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Run the model on prepared inputs and return raw head outputs."""
+
+    @abstractmethod
+    def postprocess(self, outputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Turn raw outputs into per-item columns (probabilities, VAD, decisions)."""
+
+    # --- the uniform process_* interface ----------------------------------------------------------------------
+    @abstractmethod
+    def process_file(self, file: str | os.PathLike[str], *, start: float | None = None, end: float | None = None):
+        """Process one file (optionally only ``[start, end)``) and return a Result."""
+
+    def process_files(self, files: Iterable[str | os.PathLike[str]]):
+        """Process many files; a file that fails is recorded in ``Result.failures`` and the rest go on.
+
+        Parameters
+        ----------
+        files : iterable of path-like
+            Files to process.
+
+        Returns
+        -------
+        Result
+            All segments of all files that succeeded; ``failures`` lists the others.
+        """
+        from affectscope.result import Result
+
+        frames, failures = [], []
+        for f in files:
+            try:
+                frames.append(self.process_file(f).frame)
+            except AffectscopeError as exc:
+                failures.append({"source": str(f), "error": type(exc).__name__, "message": str(exc)})
+        return Result(*self._combine(frames), failures=failures)
+
+    def process_folder(self, root: str | os.PathLike[str], *, pattern: str = "*", recursive: bool = False):
+        """Process every file in a folder matching ``pattern`` (sorted), like :meth:`process_files`.
+
+        Parameters
+        ----------
+        root : path-like
+            Folder.
+        pattern : str
+            Glob pattern, e.g. ``"*.txt"``.
+        recursive : bool
+            Search sub-folders too.
+
+        Returns
+        -------
+        Result
+        """
+        folder = Path(root)
+        if not folder.is_dir():
+            raise InputError(f"{folder} is not a folder.")
+        files = sorted(p for p in (folder.rglob(pattern) if recursive else folder.glob(pattern)) if p.is_file())
+        if not files:
+            raise InputError(f"No files matching {pattern!r} in {folder}.")
+        return self.process_files(files)
+
+    @abstractmethod
+    def _combine(self, frames: list) -> tuple[Any, dict[str, Any]]:
+        """Concatenate per-file frames and summarise them: return ``(frame, summary)``."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(model={self.bundle.name!r}, batch_size={self.batch_size})"
+
+
+def _names(modality: str) -> list[str]:
+    from affectscope.models import list_models
+
+    return list_models(modality=modality)

@@ -1,0 +1,92 @@
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from affectscope.cli import app
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, list(args))
+
+
+def test_analyze_text_as_json():
+    r = run("analyze", "I can't believe you did this again.", "--format", "json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert set(d) == {"summary", "segments", "failures"}
+    assert d["segments"][0]["end"] == 35
+    assert d["summary"]["label"] == "anger"
+
+
+def test_analyze_file_as_table_and_csv(notes_file):
+    r = run("analyze", str(notes_file))
+    assert r.exit_code == 0, r.output
+    assert "overall" in r.stdout
+    r = run("analyze", str(notes_file), "-f", "csv")
+    assert r.exit_code == 0
+    assert r.stdout.splitlines()[0].startswith("source,start,end,modality")
+    assert len(r.stdout.strip().splitlines()) == 4  # header + 3 sentences
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".json"])
+def test_analyze_writes_output_file(notes_file, tmp_path, suffix):
+    out = tmp_path / f"r{suffix}"
+    r = run("analyze", str(notes_file), "-o", str(out), "-f", "json")
+    assert r.exit_code == 0, r.output
+    if suffix == ".parquet":
+        assert len(pd.read_parquet(out)) == 3
+
+
+def test_missing_file_is_a_clean_error(tmp_path):
+    r = run("analyze", str(tmp_path / "notes.txt"))
+    assert r.exit_code == 2
+    assert "File not found" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_bad_encoding_is_a_clean_error(tmp_path):
+    p = tmp_path / "latin.txt"
+    p.write_bytes("très fâché".encode("latin-1"))
+    r = run("analyze", str(p))
+    assert r.exit_code == 2
+    assert "utf-8" in r.output
+    assert "Traceback" not in r.output
+    assert run("analyze", str(p), "--encoding", "latin-1").exit_code == 0
+
+
+def test_empty_text_and_bad_output_suffix_are_clean_errors(tmp_path):
+    r = run("analyze", "   ")
+    assert r.exit_code == 2
+    assert "no text" in r.output
+    r = run("analyze", "hello there", "-o", str(tmp_path / "x.xlsx"))
+    assert r.exit_code == 2
+    assert ".parquet" in r.output
+
+
+def test_batch_of_files_reports_failures_and_exits_1(notes_file, tmp_path):
+    r = run("analyze", str(notes_file), str(tmp_path / "missing.txt"), "-f", "json")
+    assert r.exit_code == 1
+    d = json.loads(r.stdout)
+    assert len(d["segments"]) == 3
+    assert d["failures"][0]["source"].endswith("missing.txt")
+
+
+def test_text_flag_forces_literal_text():
+    r = run("analyze", "--text", "notes.txt", "-f", "json")
+    assert r.exit_code == 0
+    assert json.loads(r.stdout)["segments"][0]["text"] == "notes.txt"
+
+
+def test_models_lists_registry():
+    r = run("models")
+    assert r.exit_code == 0
+    assert "text-minilm-goemotions" in r.stdout
+    r = run("models", "-f", "json")
+    d = json.loads(r.stdout)
+    assert d[0]["name"] == "text-minilm-goemotions"
+    assert d[0]["licence"]
+    assert d[0]["metrics"]
