@@ -27,17 +27,12 @@ import pandas as pd
 from scipy.stats import pearsonr
 from sklearn.metrics import accuracy_score, f1_score
 
+from affectscope.labels import get_mapping, get_space
 from affectscope.recognizers.text import TextRecognizer
 
-EKMAN = ["anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral"]
-CARER_TO_EKMAN = {
-    "anger": "anger",
-    "fear": "fear",
-    "joy": "joy",
-    "love": "joy",
-    "sadness": "sadness",
-    "surprise": "surprise",
-}
+EKMAN = list(get_space("ekman7").labels)
+# CARER -> Ekman as in affectscope's labels (love -> joy); one target per CARER label.
+CARER_TO_EKMAN = {k: v[0] for k, v in get_mapping("carer6", "ekman7").map.items()}
 
 
 def goemotions(data: Path, split: str) -> tuple[list[str], np.ndarray]:
@@ -56,13 +51,9 @@ def goemotions(data: Path, split: str) -> tuple[list[str], np.ndarray]:
     return df["text"].tolist(), y
 
 
-def ekman_targets(data: Path, y: np.ndarray) -> np.ndarray:
-    names = (data / "text/goemotions/labels.txt").read_text().split()
-    mapping = json.loads((data / "text/goemotions/ekman_mapping.json").read_text())
-    m = np.zeros((28, 7), dtype=int)
-    for k, e in enumerate(EKMAN):
-        for member in mapping[e]:
-            m[names.index(member), k] = 1
+def ekman_targets(y: np.ndarray) -> np.ndarray:
+    """Relabel GoEmotions targets with the authors' Ekman mapping (affectscope.labels, checked in tests)."""
+    m = get_mapping("goemotions28", "ekman7").matrix(split=False)
     return (y @ m > 0).astype(int)
 
 
@@ -89,7 +80,7 @@ def main() -> None:
     yhat = binarize(rec, p["goemotions28"], "goemotions28")
     res["goemotions_dev_macro_f1"] = f1_score(y, yhat, average="macro", zero_division=0)
     res["goemotions_dev_micro_f1"] = f1_score(y, yhat, average="micro", zero_division=0)
-    y_ek = ekman_targets(args.data, y)
+    y_ek = ekman_targets(y)
     ek_hat = binarize(rec, p["ekman7"], "ekman7")
     res["ekman7_dev_macro_f1"] = f1_score(y_ek, ek_hat, average="macro", zero_division=0)
 
