@@ -1,7 +1,10 @@
 import io
+import itertools
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from affectscope.errors import ConfigError, InputError
 from affectscope.media import text as mtext
@@ -106,3 +109,29 @@ def test_missing_file_folder_and_bad_types(tmp_path):
 def test_bad_options_are_config_errors(kwargs, match):
     with pytest.raises(ConfigError, match=match):
         list(iter_segments("Hi.", **kwargs))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*"ab .!?\n\t\"')é😀", "Dr.", "e.g.", "3.5", "...", "\r\n"]),
+        max_size=200,
+    ).map("".join)
+)
+def test_segments_are_ordered_exact_slices_whatever_the_chunking(doc):
+    try:
+        whole = list(iter_segments(doc, max_chars=16))
+    except InputError:
+        assert not any(ch.isalnum() or ord(ch) > 0x2000 for ch in doc)
+        return
+    for seg in whole:
+        assert doc[seg.start : seg.end] == seg.text
+        assert 0 < len(seg.text) <= 16
+    assert all(a.end <= b.start for a, b in itertools.pairwise(whole))
+    old = mtext._CHUNK_CHARS
+    mtext._CHUNK_CHARS = 7
+    try:
+        streamed = list(iter_segments(io.BytesIO(doc.encode("utf-8")), max_chars=16))
+    finally:
+        mtext._CHUNK_CHARS = old
+    assert [(s.start, s.end, s.text) for s in streamed] == [(s.start, s.end, s.text) for s in whole]
