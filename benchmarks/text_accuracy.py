@@ -71,6 +71,9 @@ def main() -> None:
     ap.add_argument("--model", default=None, help="registry name or bundle folder")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    ap.add_argument(
+        "--record", action="store_true", help="write the figures into the model's bundle.json (model cards)"
+    )
     args = ap.parse_args()
     rec = TextRecognizer(args.model, num_threads=args.threads)
     res: dict[str, float] = {}
@@ -103,6 +106,30 @@ def main() -> None:
     print(json.dumps(res, indent=2))
     if args.json:
         args.json.write_text(json.dumps(res, indent=2) + "\n")
+    if args.record:
+        record(rec, res)
+
+
+DATASETS = {
+    "goemotions": ("GoEmotions", "dev (thresholds tuned on it)"),
+    "ekman7": ("GoEmotions, Ekman mapping", "dev (thresholds tuned on it)"),
+    "emobank": ("EmoBank", "dev"),
+    "carer": ("CARER, Ekman mapping", "val (cross-domain)"),
+}
+
+
+def record(rec: TextRecognizer, res: dict) -> None:
+    path = rec.bundle.path / "bundle.json"
+    bundle = json.loads(path.read_text(encoding="utf-8"))
+    command = "python benchmarks/text_accuracy.py --data ../shared/data --threads 2"
+    metrics = {}
+    for key, value in res.items():
+        if key == "model":
+            continue
+        dataset, split = DATASETS[key.split("_")[0]]
+        metrics[key] = {"value": value, "dataset": dataset, "split": split, "command": command}
+    bundle["metrics"] = metrics
+    path.write_text(json.dumps(bundle, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

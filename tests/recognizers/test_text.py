@@ -110,6 +110,8 @@ def test_process_file_start_end_restricts_segments(text_recognizer, notes_file):
     assert part.frame.index.get_level_values("end").max() <= 40
     with pytest.raises(ConfigError):
         text_recognizer.process_file(notes_file, start=10, end=5)
+    with pytest.raises(InputError, match="No text"):
+        text_recognizer.process_file(notes_file, start=10_000)
 
 
 def test_process_files_records_failures_and_carries_on(text_recognizer, notes_file, tmp_path):

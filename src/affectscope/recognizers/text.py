@@ -225,7 +225,7 @@ class TextRecognizer(Recognizer):
         it = iter(segments)
         while chunk := list(islice(it, self.batch_size * 16)):
             parts.append(self._rows(chunk))
-        return pd.concat(parts) if len(parts) > 1 else parts[0]
+        return self._frame_or_empty(parts)
 
     def _rows(self, segs: list[TextSegment]) -> pd.DataFrame:
         pred = self.predict([s.text for s in segs])
@@ -360,6 +360,8 @@ class TextRecognizer(Recognizer):
         return iter_segments(obj, source=source, segment=self.segment, encoding=self.encoding, max_chars=self.max_chars)
 
     def _frame_or_empty(self, frames: list[pd.DataFrame]) -> pd.DataFrame:
+        if len(frames) == 1:
+            return frames[0]
         if frames:
             return pd.concat(frames)
         return pd.DataFrame(index=pd.MultiIndex.from_arrays([[], [], []], names=INDEX_NAMES))
