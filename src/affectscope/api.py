@@ -53,11 +53,11 @@ def analyze(
     Examples
     --------
     >>> import affectscope
-    >>> r = affectscope.analyze("I can't believe you did this again.")
+    >>> r = affectscope.analyze("This makes me so mad.")
     >>> r.summary["label"]
     'anger'
-    >>> r.frame.index[0]
-    ('text', 0, 35)
+    >>> r.frame.index[0] == ("text", 0, 21)
+    True
     """
     rec = _text_recognizer(None if model is None else str(model), batch_size, segment, encoding, num_threads)
     if isinstance(obj, os.PathLike):

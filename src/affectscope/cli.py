@@ -61,17 +61,20 @@ def _print_table(result: Result) -> None:
     from rich.table import Table
 
     console = Console()
-    table = Table(show_lines=False)
-    for col in ("source", "start", "end", "text", "label", "labels", "conf", "valence", "arousal"):
-        table.add_column(col, overflow="fold", max_width=48 if col == "text" else None)
+    sources = result.frame.index.get_level_values("source").unique()
+    one = len(sources) == 1
+    table = Table(title=str(sources[0]) if one else None, expand=True)
+    columns = ([] if one else ["source"]) + ["chars", "text", "label", "labels", "conf", "val", "aro"]
+    for col in columns:
+        wide = col in ("text", "labels", "source")
+        table.add_column(col, overflow="fold", ratio=(4 if col == "text" else 2) if wide else None, no_wrap=not wide)
     for (src, start, end), row in result.frame.iterrows():
         table.add_row(
-            str(src),
-            str(start),
-            str(end),
+            *([] if one else [str(src)]),
+            f"{start}-{end}",
             row["text"],
             row["label"],
-            row["labels"],
+            row["labels"].replace(",", ", "),
             f"{row['confidence']:.2f}",
             f"{row['valence']:+.2f}",
             f"{row['arousal']:+.2f}",
@@ -161,14 +164,21 @@ def models(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table()
-    for col in ("name", "modality", "labels", "licence", "size", "metrics"):
-        table.add_column(col, overflow="fold")
+    console = Console()
     for b in bundles:
-        spaces = ", ".join(f"{k}:{h['space']}" for k, h in b.heads.items())
-        metrics = "\n".join(f"{k}={m['value']}" for k, m in b.metrics.items())
-        table.add_row(b.name, b.modality, spaces, b.licence, f"{b.size_bytes / 1e6:.1f} MB", metrics)
-    Console().print(table)
+        table = Table(title=f"[bold]{b.name}[/]", show_header=False, title_justify="left", expand=True)
+        table.add_column("field", style="dim", no_wrap=True)
+        table.add_column("value", overflow="fold")
+        table.add_row("modality", b.modality)
+        table.add_row("task", b.task)
+        table.add_row("label spaces", ", ".join(h["space"] for h in b.heads.values()))
+        table.add_row("licence", b.licence)
+        table.add_row("training data", "; ".join(f"{d['name']} [{d['licence']}]" for d in b.training_data))
+        table.add_row("size", f"{b.size_bytes / 1e6:.1f} MB")
+        for k, m in b.metrics.items():
+            table.add_row(k, f"{m['value']}  ({m['dataset']}, {m['split']})")
+        table.add_row("model card", str(b.card))
+        console.print(table)
 
 
 def main() -> None:

@@ -79,7 +79,7 @@ def test_probabilities_are_probabilities(text_recognizer):
 
 
 def test_process_text_builds_the_result_schema(text_recognizer):
-    doc = "I can't believe you did this again. Thank you anyway!"
+    doc = "This makes me so mad. Thank you anyway!"
     r = text_recognizer.process_text(doc)
     assert isinstance(r, Result)
     assert tuple(r.frame.index.names) == INDEX_NAMES

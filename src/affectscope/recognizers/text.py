@@ -251,6 +251,10 @@ class TextRecognizer(Recognizer):
     def summarize(self, frame: pd.DataFrame) -> dict[str, Any]:
         """Summarise segment rows: character-weighted mean scores, fused label, VAD and a rationale.
 
+        ``label`` is the arg-max of the character-weighted mean Ekman-7 probabilities; ``labels`` lists the
+        GoEmotions labels decided in at least one segment, ordered by ``label_shares`` (the share of the
+        characters of the input whose segment carries the label).
+
         Parameters
         ----------
         frame : pandas.DataFrame
@@ -280,7 +284,12 @@ class TextRecognizer(Recognizer):
             )
         primary = scores[self.primary_]
         label = max(primary, key=primary.get)
-        multi = np.array([scores[self.multi_][lab] for lab in self.labels_[self.multi_]])
+        # GoEmotions labels decided in any segment, by the share of characters they cover.
+        share: dict[str, float] = {}
+        for decided, wi in zip(frame["labels"], w, strict=True):
+            for lab in decided.split(","):
+                share[lab] = share.get(lab, 0.0) + float(wi)
+        share = {k: round(v, 4) for k, v in sorted(share.items(), key=lambda kv: -kv[1])}
         vad = {d: round(float(frame[d].to_numpy() @ w), 4) for d in _VAD}
         return {
             "modality": "text",
@@ -288,7 +297,8 @@ class TextRecognizer(Recognizer):
             "n_segments": len(frame),
             "n_sources": int(frame.index.get_level_values("source").nunique()),
             "label": label,
-            "labels": self.decide(multi[None, :])[0],
+            "labels": list(share),
+            "label_shares": share,
             "confidence": round(primary[label], 4),
             **vad,
             "scores": scores,
@@ -312,8 +322,8 @@ class TextRecognizer(Recognizer):
         Examples
         --------
         >>> r = TextRecognizer().process_text("I can't believe you did this again.")
-        >>> r.frame.index[0]
-        ('text', 0, 35)
+        >>> r.frame.index[0] == ("text", 0, 35)
+        True
         """
         frame = self._frame(self._segments(text, source=source))
         return Result(frame, self.summarize(frame))
