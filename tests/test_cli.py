@@ -92,3 +92,13 @@ def test_models_lists_registry():
     assert d[0]["name"] == "text-minilm-goemotions"
     assert d[0]["licence"]
     assert d[0]["metrics"]
+
+
+def test_table_output_is_capped_for_long_inputs(tmp_path):
+    p = tmp_path / "long.txt"
+    p.write_text("I am happy. I am sad. " * 150, encoding="utf-8")
+    r = run("analyze", str(p))
+    assert r.exit_code == 0
+    assert "100 more rows" in r.stdout
+    r = run("analyze", str(p), "-f", "csv")
+    assert len(r.stdout.strip().splitlines()) == 301

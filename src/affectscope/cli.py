@@ -28,6 +28,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+_MAX_TABLE_ROWS = 200
 _TEXT_SUFFIXES = {".txt", ".text", ".md", ".log", ".csv", ".tsv", ".json", ".jsonl"}
 
 
@@ -68,7 +69,8 @@ def _print_table(result: Result) -> None:
     for col in columns:
         wide = col in ("text", "labels", "source")
         table.add_column(col, overflow="fold", ratio=(4 if col == "text" else 2) if wide else None, no_wrap=not wide)
-    for (src, start, end), row in result.frame.iterrows():
+    shown = result.frame.head(_MAX_TABLE_ROWS)
+    for (src, start, end), row in shown.iterrows():
         table.add_row(
             *([] if one else [str(src)]),
             f"{start}-{end}",
@@ -80,6 +82,8 @@ def _print_table(result: Result) -> None:
             f"{row['arousal']:+.2f}",
         )
     console.print(table)
+    if len(result.frame) > len(shown):
+        console.print(f"[dim]... {len(result.frame) - len(shown)} more rows: use --format csv|json or -o FILE.[/]")
     s = result.summary
     if s.get("label") is not None:
         console.print(

@@ -13,12 +13,15 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from affectscope.errors import AffectscopeError, ConfigError, DependencyError, InputError, ModelError
 from affectscope.models import ModelBundle, default_model, get_bundle
+
+if TYPE_CHECKING:  # pragma: no cover
+    from affectscope.result import Result
 
 __all__ = ["Recognizer", "onnx_session"]
 
@@ -107,10 +110,12 @@ class Recognizer(ABC):
 
     # --- the uniform process_* interface ----------------------------------------------------------------------
     @abstractmethod
-    def process_file(self, file: str | os.PathLike[str], *, start: float | None = None, end: float | None = None):
+    def process_file(
+        self, file: str | os.PathLike[str], *, start: float | None = None, end: float | None = None
+    ) -> Result:
         """Process one file (optionally only ``[start, end)``) and return a Result."""
 
-    def process_files(self, files: Iterable[str | os.PathLike[str]]):
+    def process_files(self, files: Iterable[str | os.PathLike[str]]) -> Result:
         """Process many files; a file that fails is recorded in ``Result.failures`` and the rest go on.
 
         Parameters
@@ -133,7 +138,7 @@ class Recognizer(ABC):
                 failures.append({"source": str(f), "error": type(exc).__name__, "message": str(exc)})
         return Result(*self._combine(frames), failures=failures)
 
-    def process_folder(self, root: str | os.PathLike[str], *, pattern: str = "*", recursive: bool = False):
+    def process_folder(self, root: str | os.PathLike[str], *, pattern: str = "*", recursive: bool = False) -> Result:
         """Process every file in a folder matching ``pattern`` (sorted), like :meth:`process_files`.
 
         Parameters
