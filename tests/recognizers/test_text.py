@@ -167,3 +167,27 @@ def test_predict_rejects_bad_input(text_recognizer):
         text_recognizer.predict([])
     with pytest.raises(InputError):
         text_recognizer.predict([1, 2])
+
+
+def test_corrupt_bundle_files_are_model_errors(tmp_path):
+    import json
+    import shutil
+
+    from affectscope.errors import ModelError
+    from affectscope.models import get_bundle
+    from affectscope.recognizers.text import TextRecognizer
+
+    src = get_bundle("text-minilm-goemotions")
+    for f in ("bundle.json", "tokenizer.json"):
+        shutil.copy(src.path / f, tmp_path / f)
+    (tmp_path / "model.int8.onnx").write_bytes(b"not an onnx file")
+    with pytest.raises(ModelError, match="Could not load the ONNX model"):
+        TextRecognizer(tmp_path)
+    (tmp_path / "tokenizer.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(ModelError, match="tokenizer"):
+        TextRecognizer(tmp_path)
+    meta = json.loads((tmp_path / "bundle.json").read_text(encoding="utf-8"))
+    meta["modality"] = "speech"
+    (tmp_path / "bundle.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ConfigError, match="speech model"):
+        TextRecognizer(tmp_path)

@@ -81,11 +81,10 @@ class TextRecognizer(Recognizer):
         self.encoding = encoding
         from tokenizers import Tokenizer
 
+        tokenizer_file = self.bundle.file("tokenizer")
         try:
-            self.tokenizer_ = Tokenizer.from_file(str(self.bundle.file("tokenizer")))
-        except ModelError:
-            raise
-        except Exception as exc:
+            self.tokenizer_ = Tokenizer.from_file(str(tokenizer_file))
+        except Exception as exc:  # tokenizers raises a bare Exception on a corrupt file
             raise ModelError(f"Could not load the tokenizer of model '{self.bundle.name}': {exc}") from exc
         self.tokenizer_.no_padding()
         self.tokenizer_.enable_truncation(max_length=int(self.bundle.extra.get("max_tokens", 128)))
