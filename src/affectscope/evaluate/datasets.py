@@ -1,0 +1,332 @@
+"""Dataset adapters: read a benchmark folder exactly as the dataset is published.
+
+Each adapter turns a folder (or file) plus a split name into :class:`EvalData`: the items to feed a model, the
+targets in one of affectscope's label spaces, and how the dataset's own labels were mapped (documented in the
+table of each adapter and in ``docs/evaluation.md``). A folder that does not look like the dataset, a split the
+dataset does not have, or a label the adapter does not know is an :class:`~affectscope.errors.InputError` naming
+what was expected.
+
+Text adapters so far: ``goemotions``, ``carer``, ``isear``, ``semeval2018-ec``, ``emobank``.
+
+Examples
+--------
+>>> sorted(ADAPTERS)
+['carer', 'emobank', 'goemotions', 'isear', 'semeval2018-ec']
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from affectscope.errors import ConfigError, InputError
+
+__all__ = ["ADAPTERS", "SPLITS", "EvalData", "load_dataset"]
+
+SPLITS = ("train", "dev", "test", "all")
+
+
+@dataclass
+class EvalData:
+    """Items and targets of one dataset split.
+
+    Attributes
+    ----------
+    dataset, split : str
+        Adapter name and split.
+    modality : str
+        ``"text"`` (later ``"speech"``, ``"face"``, ...).
+    kind : {"single_label", "multi_label", "regression"}
+        Task type of the targets.
+    space : str
+        Label space of the targets (``"ekman7"``, ``"goemotions28"``, ``"vad"``).
+    labels : list of str
+        Class (or dimension) names, in target column order.
+    items : list
+        Model inputs (texts, or file paths for media).
+    y : ndarray
+        ``(n,)`` class indices, ``(n, classes)`` 0/1, or ``(n, dims)`` floats on [-1, 1].
+    groups : ndarray or None
+        Speaker / subject / dialogue ids for grouped splits.
+    mapping : dict
+        Dataset label → label in ``space`` (``None`` when dropped), as applied.
+    """
+
+    dataset: str
+    split: str
+    modality: str
+    kind: str
+    space: str
+    labels: list[str]
+    items: list[Any]
+    y: np.ndarray
+    groups: np.ndarray | None = None
+    mapping: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def _files_for(root: Path, split: str, names: dict[str, str], dataset: str) -> list[tuple[str, Path]]:
+    """Resolve the files of ``split`` (``all`` = every split present); clear errors otherwise."""
+    if not root.exists():
+        raise InputError(f"{dataset}: {root} does not exist. Expected a folder holding {sorted(names.values())}.")
+    if root.is_file():
+        raise InputError(f"{dataset}: --path must be the dataset folder (holding {sorted(names.values())}).")
+    present = {s: root / f for s, f in names.items() if (root / f).is_file()}
+    if not present:
+        raise InputError(
+            f"{root} does not look like {dataset}: none of {sorted(names.values())} is there "
+            f"(found {sorted(p.name for p in root.iterdir())[:10]})."
+        )
+    if split == "all":
+        return sorted(present.items())
+    if split not in names:
+        raise InputError(f"{dataset} has no split {split!r}; its splits are {sorted(names)} (or 'all').")
+    if split not in present:
+        raise InputError(
+            f"{dataset}: split {split!r} needs {names[split]} in {root}; only {sorted(present)} are present."
+        )
+    return [(split, present[split])]
+
+
+def _read_text(path: Path, *, fallback: str | None = None) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        if fallback:
+            return path.read_text(encoding=fallback)
+        raise InputError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}).") from None
+
+
+def _space_labels(name: str) -> list[str]:
+    from affectscope.labels import get_space
+
+    return list(get_space(name).labels)
+
+
+def _to_ekman(source_space: str) -> dict[str, str | None]:
+    from affectscope.labels import get_mapping
+
+    return {k: (v[0] if v else None) for k, v in get_mapping(source_space, "ekman7").map.items()}
+
+
+def _check_labels(labels: str | None, allowed: tuple[str, ...], dataset: str) -> str:
+    chosen = labels or allowed[0]
+    if chosen not in allowed:
+        raise ConfigError(f"The 'labels' parameter for {dataset} must be one of {list(allowed)}. Got {chosen!r}.")
+    return chosen
+
+
+# --- GoEmotions ------------------------------------------------------------------------------------------------
+def load_goemotions(path: Path, split: str, labels: str | None = None) -> EvalData:
+    """GoEmotions TSV files (``train.tsv``, ``dev.tsv``, ``test.tsv``: text, comma-separated label ids, id).
+
+    Labels: ``goemotions28`` (default; ids 0..27 in the published ``labels.txt`` order) or ``ekman7`` via the
+    GoEmotions authors' mapping (multi-label).
+    """
+    space = _check_labels(labels, ("goemotions28", "ekman7"), "goemotions")
+    names = _space_labels("goemotions28")
+    texts, rows = [], []
+    for _, f in _files_for(path, split, {"train": "train.tsv", "dev": "dev.tsv", "test": "test.tsv"}, "goemotions"):
+        for n, rec in enumerate(csv.reader(io.StringIO(_read_text(f)), delimiter="\t", quoting=csv.QUOTE_NONE), 1):
+            if len(rec) < 2:
+                raise InputError(f"{f}, line {n}: expected 'text<TAB>label ids<TAB>id'; got {len(rec)} field(s).")
+            try:
+                ids = [int(i) for i in rec[1].split(",")]
+            except ValueError:
+                raise InputError(f"{f}, line {n}: label ids must be integers 0..27; got {rec[1]!r}.") from None
+            if any(i < 0 or i >= len(names) for i in ids):
+                raise InputError(f"{f}, line {n}: label id out of range 0..27 in {rec[1]!r}.")
+            texts.append(rec[0])
+            rows.append(ids)
+    y = np.zeros((len(rows), len(names)), dtype=int)
+    for i, ids in enumerate(rows):
+        y[i, ids] = 1
+    mapping: dict[str, Any] = {n: n for n in names}
+    if space == "ekman7":
+        from affectscope.labels import get_mapping
+
+        y = (y @ get_mapping("goemotions28", "ekman7").matrix(split=False) > 0).astype(int)
+        mapping = _to_ekman("goemotions28")
+    return EvalData("goemotions", split, "text", "multi_label", space, _space_labels(space), texts, y, mapping=mapping)
+
+
+# --- CARER -----------------------------------------------------------------------------------------------------
+def load_carer(path: Path, split: str, labels: str | None = None) -> EvalData:
+    """CARER ``train.txt`` / ``val.txt`` / ``test.txt`` lines ``text;label`` (split ``dev`` reads ``val.txt``).
+
+    Single-label; scored in ``ekman7`` with love → joy (``labels`` mapping ``carer6 → ekman7``).
+    """
+    _check_labels(labels, ("ekman7",), "carer")
+    mapping = _to_ekman("carer6")
+    texts, y = [], []
+    ek = _space_labels("ekman7")
+    for _, f in _files_for(path, split, {"train": "train.txt", "dev": "val.txt", "test": "test.txt"}, "carer"):
+        for n, line in enumerate(_read_text(f).splitlines(), 1):
+            if not line.strip():
+                continue
+            text, sep, label = line.rpartition(";")
+            if not sep:
+                raise InputError(f"{f}, line {n}: expected 'text;label'; got {line[:60]!r}.")
+            if label not in mapping:
+                raise InputError(f"{f}, line {n}: unknown CARER label {label!r}; expected one of {sorted(mapping)}.")
+            texts.append(text)
+            y.append(ek.index(mapping[label]))
+    return EvalData("carer", split, "text", "single_label", "ekman7", ek, texts, np.array(y), mapping=mapping)
+
+
+# --- ISEAR -----------------------------------------------------------------------------------------------------
+ISEAR_TO_EKMAN: dict[str, str | None] = {
+    "joy": "joy",
+    "fear": "fear",
+    "anger": "anger",
+    "sadness": "sadness",
+    "disgust": "disgust",
+    # Ours, following the GoEmotions authors' Ekman grouping (embarrassment -> sadness, remorse -> sadness):
+    "shame": "sadness",
+    "guilt": "sadness",
+}
+
+
+def load_isear(path: Path, split: str, labels: str | None = None) -> EvalData:
+    """Read the original ``isear.csv``: ``|``-separated with a header; emotion in ``Field1``, text in ``SIT``.
+
+    Some situation texts contain ``|`` themselves: a row with more fields than the header has its surplus fields
+    joined back into ``SIT``. ISEAR has no official split (use ``--split all``). Scored in ``ekman7`` (single
+    label) with shame and guilt → sadness (see :data:`ISEAR_TO_EKMAN`).
+    """
+    _check_labels(labels, ("ekman7",), "isear")
+    f = path / "isear.csv" if path.is_dir() else path
+    if not f.is_file():
+        raise InputError(f"isear: expected the original isear.csv at {f}.")
+    if split != "all":
+        raise InputError(f"isear has no official split; use split 'all' (got {split!r}).")
+    lines = _read_text(f, fallback="cp1252").splitlines()  # the 1990s original is not always UTF-8
+    header = [h.strip() for h in lines[0].split("|")] if lines else []
+    if "Field1" not in header or "SIT" not in header:
+        raise InputError(f"{f} does not look like isear.csv: its header needs 'Field1' and 'SIT'; got {header[:8]}.")
+    emo, sit = header.index("Field1"), header.index("SIT")
+    ek = _space_labels("ekman7")
+    texts, y = [], []
+    for n, line in enumerate(lines[1:], 2):
+        if not line.strip():
+            continue
+        parts = line.split("|")
+        extra = len(parts) - len(header)
+        if extra < 0:
+            raise InputError(f"{f}, line {n}: {len(parts)} fields, the header has {len(header)}.")
+        text = "|".join(parts[sit : sit + extra + 1])
+        label = parts[emo if emo < sit else emo + extra].strip().lower()
+        if label not in ISEAR_TO_EKMAN:
+            raise InputError(f"{f}, line {n}: unknown ISEAR emotion {label!r}; expected {sorted(ISEAR_TO_EKMAN)}.")
+        texts.append(text.strip())
+        y.append(ek.index(ISEAR_TO_EKMAN[label]))
+    return EvalData("isear", "all", "text", "single_label", "ekman7", ek, texts, np.array(y), mapping=ISEAR_TO_EKMAN)
+
+
+# --- SemEval-2018 Task 1 E-c --------------------------------------------------------------------------------------
+def load_semeval(path: Path, split: str, labels: str | None = None) -> EvalData:
+    """SemEval-2018 E-c English files ``2018-E-c-En-{train,dev,test}.txt`` (TSV: ID, Tweet, 11 0/1 columns).
+
+    Scored multi-label in ``ekman7``: love and optimism → joy, pessimism → sadness, anticipation and trust
+    dropped (``labels`` mapping ``semeval2018_ec11 → ekman7``); a tweet with no emotion left is ``neutral``.
+    """
+    _check_labels(labels, ("ekman7",), "semeval2018-ec")
+    names = {s: f"2018-E-c-En-{s}.txt" for s in ("train", "dev", "test")}
+    src = _space_labels("semeval2018_ec11")
+    ek = _space_labels("ekman7")
+    mapping = _to_ekman("semeval2018_ec11")
+    texts, rows = [], []
+    for _, f in _files_for(path, split, names, "semeval2018-ec"):
+        reader = csv.reader(io.StringIO(_read_text(f)), delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(reader, [])
+        missing = [c for c in ["ID", "Tweet", *src] if c not in header]
+        if missing:
+            raise InputError(f"{f} does not look like SemEval-2018 E-c: header lacks {missing}.")
+        cols = [header.index(c) for c in src]
+        tweet = header.index("Tweet")
+        for n, rec in enumerate(reader, 2):
+            try:
+                vals = [int(rec[c]) for c in cols]
+            except (ValueError, IndexError):
+                raise InputError(f"{f}, line {n}: the 11 emotion columns must be 0/1.") from None
+            row = np.zeros(len(ek), dtype=int)
+            for lab, v in zip(src, vals, strict=True):
+                if v and mapping[lab] is not None:
+                    row[ek.index(mapping[lab])] = 1
+            if not row.any():
+                row[ek.index("neutral")] = 1
+            texts.append(rec[tweet])
+            rows.append(row)
+    y = np.array(rows).reshape(len(rows), len(ek))
+    return EvalData("semeval2018-ec", split, "text", "multi_label", "ekman7", ek, texts, y, mapping=mapping)
+
+
+# --- EmoBank ---------------------------------------------------------------------------------------------------
+def load_emobank(path: Path, split: str, labels: str | None = None) -> EvalData:
+    """EmoBank ``emobank.csv`` (columns id, split, V, A, D, text; V/A/D on 1–5, rescaled to [-1, 1])."""
+    _check_labels(labels, ("vad",), "emobank")
+    f = path / "emobank.csv" if path.is_dir() else path
+    if not f.is_file():
+        raise InputError(f"emobank: expected emobank.csv in {path}.")
+    reader = csv.DictReader(io.StringIO(_read_text(f)))
+    need = {"split", "V", "A", "D", "text"}
+    if not need <= set(reader.fieldnames or []):
+        raise InputError(f"{f} does not look like emobank.csv: columns {sorted(need)} needed.")
+    rows = [r for r in reader if split == "all" or r["split"] == split]
+    if not rows:
+        raise InputError(f"emobank: no rows with split {split!r} in {f} (splits are train, dev, test).")
+    y = (np.array([[float(r["V"]), float(r["A"]), float(r["D"])] for r in rows]) - 3.0) / 2.0
+    dims = ["valence", "arousal", "dominance"]
+    return EvalData("emobank", split, "text", "regression", "vad", dims, [r["text"] for r in rows], y)
+
+
+ADAPTERS: dict[str, Callable[..., EvalData]] = {
+    "goemotions": load_goemotions,
+    "carer": load_carer,
+    "isear": load_isear,
+    "semeval2018-ec": load_semeval,
+    "emobank": load_emobank,
+}
+
+
+def load_dataset(name: str, path: str | Path, *, split: str = "test", labels: str | None = None) -> EvalData:
+    """Read a dataset split through its adapter.
+
+    Parameters
+    ----------
+    name : str
+        Adapter name (see :data:`ADAPTERS`).
+    path : str or path-like
+        The dataset folder (or file, for single-file datasets) as published.
+    split : {"train", "dev", "test", "all"}
+        Which split.
+    labels : str, optional
+        Label space to score in (adapter default when omitted).
+
+    Returns
+    -------
+    EvalData
+
+    Examples
+    --------
+    >>> load_dataset("sst", ".")
+    Traceback (most recent call last):
+    ...
+    affectscope.errors.ConfigError: The 'dataset' parameter must be one of ['carer', 'emobank', 'goemotions', 'isear', 'semeval2018-ec']. Got 'sst' instead.
+    """  # noqa: E501
+    if name not in ADAPTERS:
+        raise ConfigError(f"The 'dataset' parameter must be one of {sorted(ADAPTERS)}. Got {name!r} instead.")
+    if split not in SPLITS:
+        raise ConfigError(f"The 'split' parameter must be one of {list(SPLITS)}. Got {split!r} instead.")
+    data = ADAPTERS[name](Path(path), split, labels)
+    if len(data) == 0:
+        raise InputError(f"{name}: split {split!r} in {path} holds no items.")
+    return data

@@ -1,0 +1,175 @@
+"""Run a model on a dataset split and compute the metrics its community uses.
+
+The report is a JSON-serialisable dict::
+
+    {"dataset", "split", "model", "n", "labels", "metrics": {...}, "per_class": {...}, "confusion": {...}}
+
+Metric keys: single-label ``accuracy``, ``macro_f1``, ``weighted_f1``, ``uar``, ``ece``; multi-label
+``macro_f1``, ``micro_f1``, ``weighted_f1``, ``ece`` (every (item, label) probability a binary forecast);
+regression ``pearson_<dim>`` and ``ccc_<dim>``. Macro averages run over the classes present in the gold data.
+Decisions are exactly the product's (``TextRecognizer.decide`` thresholds for multi-label, arg-max for
+single-label), so figures match the model cards.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+from affectscope.errors import ConfigError
+from affectscope.evaluate import metrics as m
+from affectscope.evaluate.datasets import EvalData, load_dataset
+
+__all__ = ["evaluate", "score"]
+
+
+def _round(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: (round(float(v), 4) if isinstance(v, float | np.floating) else v) for k, v in d.items()}
+
+
+def _per_class(y_true: np.ndarray, y_pred: np.ndarray, labels: list[str]) -> dict[str, dict[str, float]]:
+    p, r, f, s = m._sk().precision_recall_fscore_support(
+        y_true, y_pred, labels=list(range(len(labels))) if y_true.ndim == 1 else None, zero_division=0
+    )
+    return {
+        lab: {
+            "precision": round(float(p[i]), 4),
+            "recall": round(float(r[i]), 4),
+            "f1": round(float(f[i]), 4),
+            "support": int(s[i]),
+        }
+        for i, lab in enumerate(labels)
+    }
+
+
+def score(data: EvalData, pred: dict[str, np.ndarray], *, decide: Any = None) -> dict[str, Any]:
+    """Compute metrics, per-class figures and confusion counts from model outputs.
+
+    Parameters
+    ----------
+    data : EvalData
+        The dataset split (targets, label space, task kind).
+    pred : dict
+        Model outputs keyed by label space (``{"ekman7": (n, 7), "vad": (n, 3), ...}``).
+    decide : callable, optional
+        ``decide(probs, space=...) -> list of label lists``: multi-label decisions (required for multi-label).
+
+    Returns
+    -------
+    dict
+        ``{"metrics", "per_class", "confusion"}``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from affectscope.evaluate.datasets import EvalData
+    >>> d = EvalData("toy", "dev", "text", "single_label", "ekman7", ["anger", "joy"], ["a", "b"], np.array([0, 1]))
+    >>> score(d, {"ekman7": np.array([[0.9, 0.1], [0.2, 0.8]])})["metrics"]["accuracy"]
+    1.0
+    """
+    if data.space not in pred:
+        raise ConfigError(f"The model gives {sorted(pred)}, not {data.space!r} which {data.dataset} is scored in.")
+    out = np.asarray(pred[data.space], dtype=float)
+    y = data.y
+    if data.kind == "regression":
+        res = {}
+        for j, dim in enumerate(data.labels):
+            res[f"pearson_{dim}"] = m.pearson(out[:, j], y[:, j])
+            res[f"ccc_{dim}"] = m.ccc(out[:, j], y[:, j])
+        return {"metrics": _round(res), "per_class": {}, "confusion": {}}
+    if data.kind == "single_label":
+        probs = out / np.clip(out.sum(1, keepdims=True), 1e-9, None)
+        y_hat = probs.argmax(1)
+        present = sorted(set(y.tolist()))
+        res = {
+            "accuracy": m.accuracy(y, y_hat),
+            "macro_f1": m.macro_f1(y, y_hat, labels=present),
+            "weighted_f1": m.weighted_f1(y, y_hat, labels=present),
+            "uar": m.uar(y, y_hat, labels=present),
+            "ece": m.ece(probs, y),
+        }
+        confusion = {
+            data.labels[t]: {data.labels[p]: int(np.sum((y == t) & (y_hat == p))) for p in range(len(data.labels))}
+            for t in range(len(data.labels))
+        }
+        return {"metrics": _round(res), "per_class": _per_class(y, y_hat, data.labels), "confusion": confusion}
+    if decide is None:
+        raise ConfigError("Multi-label scoring needs the model's decision rule ('decide').")
+    y_hat = np.zeros_like(y)
+    for i, row in enumerate(decide(out, space=data.space)):
+        y_hat[i, [data.labels.index(lab) for lab in row]] = 1
+    present = [j for j in range(y.shape[1]) if y[:, j].any()]
+    res = {
+        "macro_f1": m.macro_f1(y, y_hat, labels=present),
+        "micro_f1": m.micro_f1(y, y_hat),
+        "weighted_f1": m.weighted_f1(y, y_hat, labels=present),
+        "ece": m.multilabel_ece(out, y),
+    }
+    confusion = {
+        lab: {
+            "tp": int(np.sum((y[:, j] == 1) & (y_hat[:, j] == 1))),
+            "fp": int(np.sum((y[:, j] == 0) & (y_hat[:, j] == 1))),
+            "fn": int(np.sum((y[:, j] == 1) & (y_hat[:, j] == 0))),
+        }
+        for j, lab in enumerate(data.labels)
+    }
+    return {"metrics": _round(res), "per_class": _per_class(y, y_hat, data.labels), "confusion": confusion}
+
+
+def evaluate(
+    dataset: str,
+    path: str | os.PathLike[str],
+    *,
+    split: str = "test",
+    model: str | os.PathLike[str] | None = None,
+    labels: str | None = None,
+    num_threads: int | None = None,
+) -> dict[str, Any]:
+    r"""Evaluate a model on one split of a dataset read in its published format.
+
+    Parameters
+    ----------
+    dataset : str
+        Adapter name, e.g. ``"goemotions"`` (see :data:`affectscope.evaluate.datasets.ADAPTERS`).
+    path : path-like
+        Dataset folder (or file).
+    split : {"train", "dev", "test", "all"}
+        Split to score.
+    model : str or path-like, optional
+        Registry name or bundle folder (default: the modality's default model).
+    labels : str, optional
+        Label space to score in (dataset default when omitted), e.g. ``"ekman7"`` for GoEmotions.
+    num_threads : int, optional
+        CPU threads.
+
+    Returns
+    -------
+    dict
+        ``{"dataset", "split", "model", "n", "labels", "metrics", "per_class", "confusion"}``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "val.txt").write_text("i feel so happy today;joy\ni am terrified;fear\n", encoding="utf-8")
+    >>> evaluate("carer", d, split="dev")["metrics"]["accuracy"]
+    1.0
+    """
+    data = load_dataset(dataset, path, split=split, labels=labels)
+    if data.modality != "text":
+        raise ConfigError(f"Evaluation of {data.modality} datasets needs a {data.modality} recognizer (not yet).")
+    from affectscope.recognizers.text import TextRecognizer
+
+    rec = TextRecognizer(model, num_threads=num_threads)
+    pred = rec.predict([str(t) for t in data.items])
+    report = score(data, pred, decide=rec.decide)
+    return {
+        "dataset": data.dataset,
+        "split": data.split,
+        "model": rec.bundle.name,
+        "n": len(data),
+        "labels": data.space,
+        **report,
+    }
