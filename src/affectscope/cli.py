@@ -153,6 +153,47 @@ def analyze(
         raise typer.Exit(2) from None
 
 
+@app.command("eval")
+def eval_(
+    dataset: Annotated[
+        str, typer.Option(help="Dataset adapter, e.g. goemotions, carer, isear, semeval2018-ec, emobank.")
+    ],
+    path: Annotated[Path, typer.Option(help="The dataset folder (or file) as published.")],
+    split: Annotated[str, typer.Option(help="train, dev, test or all.")] = "test",
+    model: Annotated[str | None, typer.Option(help="Model name or bundle folder (default: the modality's).")] = None,
+    labels: Annotated[str | None, typer.Option(help="Label space to score in, e.g. ekman7 (dataset default).")] = None,
+    json_out: Annotated[
+        str | None, typer.Option("--json", help="Write the report as JSON to this file, or '-' for stdout.")
+    ] = None,
+) -> None:
+    """Evaluate a model on a benchmark dataset in its published format (metrics, per-class, confusion)."""
+    try:
+        from affectscope.evaluate import evaluate
+
+        report = evaluate(dataset, path, split=split, model=model, labels=labels)
+        if json_out == "-":
+            typer.echo(json.dumps(report, indent=2))
+            return
+        if json_out is not None:
+            Path(json_out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"{report['dataset']} / {report['split']} (n={report['n']}, {report['labels']})")
+        table.add_column("metric")
+        table.add_column("value", justify="right")
+        for k, v in report["metrics"].items():
+            table.add_row(k, f"{v:.4f}")
+        Console().print(table)
+        Console().print(f"[dim]model: {report['model']}[/]")
+    except AffectscopeError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        _err(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def models(
     fmt: Annotated[ModelsFormat, typer.Option("--format", "-f", help="Output format.")] = ModelsFormat.table,
