@@ -120,3 +120,47 @@ def test_unknown_dataset_and_split(tmp_path):
         load_dataset("carer", tmp_path, split="validation")
     with pytest.raises(InputError, match="does not exist"):
         load_dataset("carer", tmp_path / "missing", split="dev")
+
+
+def test_meld_groups_by_dialogue_and_normalises_apostrophes(tmp_path):
+    (tmp_path / "dev_sent_emo.csv").write_text(
+        "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime\n"
+        '1,You must’ve had your hands full.,Chandler,surprise,positive,0,0,8,21,"00:16:16,059","00:16:21,731"\n'
+        '2,"Oh, no!",Ross,fear,negative,1,0,8,21,"00:16:22,000","00:16:23,000"\n',
+        encoding="utf-8",
+    )
+    d = load_dataset("meld", tmp_path, split="dev")
+    assert d.items[0] == "You must've had your hands full."
+    assert [d.labels[i] for i in d.y] == ["surprise", "fear"]
+    assert list(d.groups) == ["dev/0", "dev/1"]
+
+
+def test_emorynlp_maps_the_feeling_wheel(tmp_path):
+    (tmp_path / "emorynlp_dev_final.csv").write_text(
+        "Utterance,Speaker,Emotion,Scene_ID,Utterance_ID,Season,Episode,Start_Time,End_Time\n"
+        "\"I did it!\",['Joey Tribbiani'],Powerful,1,1,1,2,00:00:02.877,00:00:07.548\n"
+        "Go away.,['Monica Geller'],Mad,1,2,1,2,00:00:04.504,00:00:07.548\n",
+        encoding="utf-8",
+    )
+    d = load_dataset("emorynlp", tmp_path, split="dev")
+    assert [d.labels[i] for i in d.y] == ["joy", "anger"]
+    assert d.groups[0] == "dev/1/2/1"
+    (tmp_path / "emorynlp_dev_final.csv").write_text("Text,Label\nhi,Mad\n", encoding="utf-8")
+    with pytest.raises(InputError, match="does not look like emorynlp"):
+        load_dataset("emorynlp", tmp_path, split="dev")
+
+
+def test_iemocap(tmp_path):
+    (tmp_path / "dev.csv").write_text(
+        "split,dialogue_id,utt_index,speaker,label_id,label,text\n"
+        "valid,Ses01F_impro01,0,F,5,fru,Do you have your forms?\n"
+        "valid,Ses01F_impro01,1,M,4,exc,That's wonderful!\n",
+        encoding="utf-8",
+    )
+    d = load_dataset("iemocap", tmp_path, split="dev")
+    assert [d.labels[i] for i in d.y] == ["anger", "joy"]
+    (tmp_path / "dev.csv").write_text(
+        "split,dialogue_id,utt_index,speaker,label_id,label,text\nvalid,x,0,F,9,xxx,hi\n", encoding="utf-8"
+    )
+    with pytest.raises(InputError, match="unknown iemocap label 'xxx'"):
+        load_dataset("iemocap", tmp_path, split="dev")
