@@ -165,12 +165,19 @@ def eval_(
     json_out: Annotated[
         str | None, typer.Option("--json", help="Write the report as JSON to this file, or '-' for stdout.")
     ] = None,
+    report_out: Annotated[
+        Path | None, typer.Option("--report", help="Also write an HTML report (plots work offline).")
+    ] = None,
 ) -> None:
     """Evaluate a model on a benchmark dataset in its published format (metrics, per-class, confusion)."""
     try:
         from affectscope.evaluate import evaluate
 
         report = evaluate(dataset, path, split=split, model=model, labels=labels)
+        if report_out is not None:
+            from affectscope.evaluate.report import write_report
+
+            write_report(report, report_out)
         if json_out == "-":
             typer.echo(json.dumps(report, indent=2))
             return

@@ -15,7 +15,8 @@ def test_evaluate_goemotions_fixture_with_the_shipped_model(tmp_path):
         encoding="utf-8",
     )
     r = evaluate("goemotions", tmp_path, split="dev", labels="ekman7")
-    assert set(r) == {"dataset", "split", "model", "n", "labels", "metrics", "per_class", "confusion"}
+    assert set(r) == {"dataset", "split", "model", "n", "labels", "metrics", "per_class", "confusion", "reliability"}
+    assert sum(b["count"] for b in r["reliability"]) == 3 * 7
     assert r["n"] == 3
     assert r["metrics"]["macro_f1"] == pytest.approx(1.0)
     assert r["confusion"]["joy"]["tp"] == 1
@@ -50,3 +51,30 @@ def test_cli_eval_json_and_errors(tmp_path):
     assert r.exit_code == 2
     assert "test.txt" in r.output
     assert "Traceback" not in r.output
+
+
+def test_html_report_is_self_contained(tmp_path):
+    (tmp_path / "val.txt").write_text(
+        "i feel so happy today;joy\ni am terrified;fear\ni am so angry;anger\n", encoding="utf-8"
+    )
+    out = tmp_path / "r.html"
+    r = CliRunner().invoke(
+        app, ["eval", "--dataset", "carer", "--path", str(tmp_path), "--split", "dev", "--report", str(out)]
+    )
+    assert r.exit_code == 0, r.output
+    page = out.read_text(encoding="utf-8")
+    assert "Confusion matrix" in page
+    assert "Reliability diagram" in page
+    assert 'src="http' not in page  # plotly.js is embedded (no CDN script), the report opens offline
+    assert len(page) > 1_000_000
+
+
+def test_report_rejects_bad_paths(tmp_path):
+    from affectscope.errors import ConfigError, InputError
+    from affectscope.evaluate.report import write_report
+
+    rep = {"dataset": "d", "split": "s", "model": "m", "n": 1, "labels": "x", "metrics": {}}
+    with pytest.raises(ConfigError, match=r"\.html"):
+        write_report(rep, tmp_path / "r.pdf")
+    with pytest.raises(InputError, match="does not exist"):
+        write_report(rep, tmp_path / "no" / "r.html")

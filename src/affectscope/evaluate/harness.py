@@ -2,7 +2,8 @@
 
 The report is a JSON-serialisable dict::
 
-    {"dataset", "split", "model", "n", "labels", "metrics": {...}, "per_class": {...}, "confusion": {...}}
+    {"dataset", "split", "model", "n", "labels", "metrics": {...}, "per_class": {...}, "confusion": {...},
+     "reliability": [{"lo", "hi", "confidence", "accuracy", "count"}, ...]}
 
 Metric keys: single-label ``accuracy``, ``macro_f1``, ``weighted_f1``, ``uar``, ``ece``; multi-label
 ``macro_f1``, ``micro_f1``, ``weighted_f1``, ``ece`` (every (item, label) probability a binary forecast);
@@ -59,7 +60,7 @@ def score(data: EvalData, pred: dict[str, np.ndarray], *, decide: Any = None) ->
     Returns
     -------
     dict
-        ``{"metrics", "per_class", "confusion"}``.
+        ``{"metrics", "per_class", "confusion", "reliability"}``.
 
     Examples
     --------
@@ -78,7 +79,7 @@ def score(data: EvalData, pred: dict[str, np.ndarray], *, decide: Any = None) ->
         for j, dim in enumerate(data.labels):
             res[f"pearson_{dim}"] = m.pearson(out[:, j], y[:, j])
             res[f"ccc_{dim}"] = m.ccc(out[:, j], y[:, j])
-        return {"metrics": _round(res), "per_class": {}, "confusion": {}}
+        return {"metrics": _round(res), "per_class": {}, "confusion": {}, "reliability": []}
     if data.kind == "single_label":
         probs = out / np.clip(out.sum(1, keepdims=True), 1e-9, None)
         y_hat = probs.argmax(1)
@@ -94,7 +95,12 @@ def score(data: EvalData, pred: dict[str, np.ndarray], *, decide: Any = None) ->
             data.labels[t]: {data.labels[p]: int(np.sum((y == t) & (y_hat == p))) for p in range(len(data.labels))}
             for t in range(len(data.labels))
         }
-        return {"metrics": _round(res), "per_class": _per_class(y, y_hat, data.labels), "confusion": confusion}
+        return {
+            "metrics": _round(res),
+            "per_class": _per_class(y, y_hat, data.labels),
+            "confusion": confusion,
+            "reliability": m.reliability_bins(probs.max(1), y_hat == y),
+        }
     if decide is None:
         raise ConfigError("Multi-label scoring needs the model's decision rule ('decide').")
     y_hat = np.zeros_like(y)
@@ -115,7 +121,12 @@ def score(data: EvalData, pred: dict[str, np.ndarray], *, decide: Any = None) ->
         }
         for j, lab in enumerate(data.labels)
     }
-    return {"metrics": _round(res), "per_class": _per_class(y, y_hat, data.labels), "confusion": confusion}
+    return {
+        "metrics": _round(res),
+        "per_class": _per_class(y, y_hat, data.labels),
+        "confusion": confusion,
+        "reliability": m.reliability_bins(out.ravel(), y.ravel()),
+    }
 
 
 def evaluate(
@@ -147,7 +158,7 @@ def evaluate(
     Returns
     -------
     dict
-        ``{"dataset", "split", "model", "n", "labels", "metrics", "per_class", "confusion"}``.
+        ``{"dataset", "split", "model", "n", "labels", "metrics", "per_class", "confusion", "reliability"}``.
 
     Examples
     --------

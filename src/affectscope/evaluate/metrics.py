@@ -34,6 +34,7 @@ __all__ = [
     "micro_f1",
     "multilabel_ece",
     "pearson",
+    "reliability_bins",
     "uar",
     "weighted_f1",
 ]
@@ -289,6 +290,46 @@ def multilabel_ece(probs: np.ndarray, y_true: np.ndarray, *, bins: int = ECE_BIN
     if len(p) != len(y) or len(p) == 0:
         raise InputError("multilabel_ece needs probability and target matrices of the same non-empty shape.")
     return _binned_gap(p, y, bins)
+
+
+def reliability_bins(conf: Any, outcome: Any, *, bins: int = ECE_BINS) -> list[dict[str, float]]:
+    """Group forecasts into equal-width confidence bins (the data of a reliability diagram).
+
+    Parameters
+    ----------
+    conf : array-like of float
+        Forecast probabilities (top-label confidence, or per-label probabilities).
+    outcome : array-like of {0, 1}
+        Whether each forecast came true.
+    bins : int
+        Equal-width bins on [0, 1].
+
+    Returns
+    -------
+    list of dict
+        One ``{"lo", "hi", "confidence", "accuracy", "count"}`` per non-empty bin.
+
+    Examples
+    --------
+    >>> reliability_bins([0.95, 0.9, 0.1], [1, 0, 0], bins=2)
+    [{'lo': 0.0, 'hi': 0.5, 'confidence': 0.1, 'accuracy': 0.0, 'count': 1}, {'lo': 0.5, 'hi': 1.0, 'confidence': 0.925, 'accuracy': 0.5, 'count': 2}]
+    """  # noqa: E501
+    c, o = np.asarray(conf, dtype=float), np.asarray(outcome, dtype=float)
+    idx = np.minimum((c * bins).astype(int), bins - 1)
+    out = []
+    for b in range(bins):
+        sel = idx == b
+        if sel.any():
+            out.append(
+                {
+                    "lo": round(b / bins, 4),
+                    "hi": round((b + 1) / bins, 4),
+                    "confidence": round(float(c[sel].mean()), 4),
+                    "accuracy": round(float(o[sel].mean()), 4),
+                    "count": int(sel.sum()),
+                }
+            )
+    return out
 
 
 def _binned_gap(conf: np.ndarray, outcome: np.ndarray, bins: int) -> float:
