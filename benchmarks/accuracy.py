@@ -1,0 +1,69 @@
+"""Run every shipped model on every dev data set in ../shared/data it can read; write a markdown table.
+
+Each row is ``affectscope eval`` on one data set (same code path). Splits are dev/val where they exist;
+SemEval-2018 E-c has only its train split here, which no shipped model was trained on.
+
+Run (needs the ``eval`` extra; about 2 minutes on 2 cores)::
+
+    python benchmarks/accuracy.py --data ../shared/data --out docs/benchmarks.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from affectscope.evaluate import evaluate
+from affectscope.models import get_bundle, list_models
+
+# (dataset, folder under ../shared/data, split, labels, note)
+RUNS = [
+    ("goemotions", "text/goemotions", "dev", None, "thresholds tuned on this split"),
+    ("goemotions", "text/goemotions", "dev", "ekman7", "thresholds tuned on this split"),
+    ("emobank", "text/emobank", "dev", None, ""),
+    ("carer", "text/carer", "dev", None, "cross-domain (tweets); val split"),
+    ("semeval2018-ec", "text/semeval2018_ec", "train", None, "cross-domain (tweets); not trained on"),
+    ("meld", "conversation/meld", "dev", None, "utterances without context"),
+    ("emorynlp", "conversation/emorynlp", "dev", None, "utterances without context"),
+    ("iemocap", "conversation/iemocap", "dev", None, "transcripts without context"),
+]
+SHOWN = ("macro_f1", "micro_f1", "accuracy", "uar", "ece", "pearson_valence", "pearson_arousal", "ccc_valence")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"))
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Generated {dt.date.today()} by `python benchmarks/accuracy.py --data ../shared/data --out {args.out}` "
+        f"({args.threads} CPU threads). Every row equals `affectscope eval --dataset NAME --path DIR --split SPLIT`.",
+        "Label mappings of each data set: docs/evaluation.md.",
+        "",
+        "| model | dataset | split | labels | n | " + " | ".join(SHOWN) + " | note |",
+        "|---|---|---|---|---:|" + "---:|" * len(SHOWN) + "---|",
+    ]
+    for name in list_models(modality="text"):
+        for dataset, folder, split, labels, note in RUNS:
+            path = args.data / folder
+            if not path.exists():
+                continue
+            r = evaluate(dataset, path, split=split, model=name, labels=labels, num_threads=args.threads)
+            cells = [f"{r['metrics'][k]:.3f}" if k in r["metrics"] else "" for k in SHOWN]
+            lines.append(
+                f"| {name} | {dataset} | {split} | {r['labels']} | {r['n']} | " + " | ".join(cells) + f" | {note} |"
+            )
+            print(lines[-1], flush=True)
+        lines.append("")
+        lines.append(f"Model card of `{name}`: `{get_bundle(name).card.name}` in its bundle (`affectscope models`).")
+        lines.append("")
+    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
