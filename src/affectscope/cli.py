@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -51,6 +53,19 @@ def _err(msg: str) -> None:
     from rich.console import Console
 
     Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {msg}", markup=True)
+
+
+@contextmanager
+def _exit_on_error() -> Iterator[None]:
+    """Turn affectscope and OS errors into one line on stderr and exit code 2 (no traceback)."""
+    try:
+        yield
+    except AffectscopeError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        _err(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+        raise typer.Exit(2) from None
 
 
 def _looks_like_path(arg: str) -> bool:
@@ -112,7 +127,7 @@ def analyze(
     batch_size: Annotated[int, typer.Option(help="Sentences per forward pass.")] = 64,
 ) -> None:
     """Analyse the emotion of a text or text file(s), sentence by sentence."""
-    try:
+    with _exit_on_error():
         from affectscope.recognizers.text import TextRecognizer
 
         rec = TextRecognizer(model, batch_size=batch_size, segment=segment, encoding=encoding)
@@ -145,12 +160,6 @@ def analyze(
             for f in result.failures:
                 _err(f"{f['source']}: {f['message']}")
             raise typer.Exit(1)
-    except AffectscopeError as exc:
-        _err(str(exc))
-        raise typer.Exit(2) from None
-    except OSError as exc:
-        _err(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
-        raise typer.Exit(2) from None
 
 
 @app.command("eval")
@@ -170,7 +179,7 @@ def eval_(
     ] = None,
 ) -> None:
     """Evaluate a model on a benchmark dataset in its published format (metrics, per-class, confusion)."""
-    try:
+    with _exit_on_error():
         from affectscope.evaluate import evaluate
 
         report = evaluate(dataset, path, split=split, model=model, labels=labels)
@@ -193,12 +202,6 @@ def eval_(
             table.add_row(k, f"{v:.4f}")
         Console().print(table)
         Console().print(f"[dim]model: {report['model']}[/]")
-    except AffectscopeError as exc:
-        _err(str(exc))
-        raise typer.Exit(2) from None
-    except OSError as exc:
-        _err(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
-        raise typer.Exit(2) from None
 
 
 @app.command()
