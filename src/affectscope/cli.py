@@ -177,12 +177,18 @@ def eval_(
     report_out: Annotated[
         Path | None, typer.Option("--report", help="Also write an HTML report (plots work offline).")
     ] = None,
+    text_column: Annotated[str, typer.Option(help="csv dataset: the text column.")] = "text",
+    label_column: Annotated[str, typer.Option(help="csv dataset: the label column.")] = "label",
+    split_column: Annotated[str | None, typer.Option(help="csv dataset: the split column, if any.")] = None,
 ) -> None:
     """Evaluate a model on a benchmark dataset in its published format (metrics, per-class, confusion)."""
     with _exit_on_error():
         from affectscope.evaluate import evaluate
 
-        report = evaluate(dataset, path, split=split, model=model, labels=labels)
+        options = {}
+        if dataset == "csv":
+            options = {"text_column": text_column, "label_column": label_column, "split_column": split_column}
+        report = evaluate(dataset, path, split=split, model=model, labels=labels, **options)
         if report_out is not None:
             from affectscope.evaluate.report import write_report
 

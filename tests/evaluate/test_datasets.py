@@ -164,3 +164,16 @@ def test_iemocap(tmp_path):
     )
     with pytest.raises(InputError, match="unknown iemocap label 'xxx'"):
         load_dataset("iemocap", tmp_path, split="dev")
+
+
+def test_generic_csv(tmp_path):
+    p = tmp_path / "mine.csv"
+    p.write_text("body,emotion,part\nI love it,Joy,dev\nSo scary,fear,train\n", encoding="utf-8")
+    d = load_dataset("csv", p, split="dev", text_column="body", label_column="emotion", split_column="part")
+    assert d.items == ["I love it"]
+    assert d.labels[d.y[0]] == "joy"
+    with pytest.raises(InputError, match="lacks the columns"):
+        load_dataset("csv", p, split="all")
+    p.write_text("text,label\nhmm,boredom\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not in ekman7"):
+        load_dataset("csv", p, split="all")

@@ -78,3 +78,28 @@ def test_report_rejects_bad_paths(tmp_path):
         write_report(rep, tmp_path / "r.pdf")
     with pytest.raises(InputError, match="does not exist"):
         write_report(rep, tmp_path / "no" / "r.html")
+
+
+def test_cli_eval_generic_csv(tmp_path):
+    p = tmp_path / "mine.csv"
+    p.write_text("body,emotion\nThank you so much!,joy\nThis makes me so mad.,anger\n", encoding="utf-8")
+    r = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "--dataset",
+            "csv",
+            "--path",
+            str(p),
+            "--split",
+            "all",
+            "--text-column",
+            "body",
+            "--label-column",
+            "emotion",
+            "--json",
+            "-",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["metrics"]["accuracy"] == 1.0

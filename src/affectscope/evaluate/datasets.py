@@ -12,7 +12,7 @@ transcripts ``meld``, ``emorynlp``, ``iemocap`` (scored per utterance).
 Examples
 --------
 >>> sorted(ADAPTERS)
-['carer', 'emobank', 'emorynlp', 'goemotions', 'iemocap', 'isear', 'meld', 'semeval2018-ec']
+['carer', 'csv', 'emobank', 'emorynlp', 'goemotions', 'iemocap', 'isear', 'meld', 'semeval2018-ec']
 """
 
 from __future__ import annotations
@@ -404,6 +404,58 @@ def load_iemocap(path: Path, split: str, labels: str | None = None) -> EvalData:
     )
 
 
+# --- Generic CSV ---------------------------------------------------------------------------------------------
+def load_csv(
+    path: Path,
+    split: str,
+    labels: str | None = None,
+    *,
+    text_column: str = "text",
+    label_column: str = "label",
+    split_column: str | None = None,
+) -> EvalData:
+    """Read any CSV with a text column and a label column (single-label; labels of one affectscope space).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The CSV file.
+    split : str
+        ``"all"``, or a value of ``split_column``.
+    labels : str, optional
+        Label space of the label column (default ``ekman7``); values are matched case-insensitively.
+    text_column, label_column : str
+        Column names.
+    split_column : str, optional
+        Column holding the split name of each row.
+    """
+    space = labels or "ekman7"
+    from affectscope.labels import get_space
+
+    names = list(get_space(space).labels)
+    lookup = {n.lower(): i for i, n in enumerate(names)}
+    if not path.is_file():
+        raise InputError(f"csv: --path must be a CSV file; {path} is not a file.")
+    reader = csv.DictReader(io.StringIO(_read_text(path)))
+    need = {text_column, label_column} | ({split_column} if split_column else set())
+    if not need <= set(reader.fieldnames or []):
+        raise InputError(
+            f"{path} lacks the columns {sorted(need - set(reader.fieldnames or []))}; it has {reader.fieldnames}."
+        )
+    if split != "all" and not split_column:
+        raise InputError("csv: without --split-column only split 'all' exists.")
+    texts, y = [], []
+    for n, row in enumerate(reader, 2):
+        if split != "all" and row[split_column] != split:
+            continue
+        label = row[label_column].strip().lower()
+        if label not in lookup:
+            raise InputError(f"{path}, line {n}: label {row[label_column]!r} is not in {space}: {names}.")
+        texts.append(row[text_column])
+        y.append(lookup[label])
+    return EvalData("csv", split, "text", "single_label", space, names, texts, np.array(y, dtype=int))
+
+
 ADAPTERS: dict[str, Callable[..., EvalData]] = {
     "goemotions": load_goemotions,
     "carer": load_carer,
@@ -413,10 +465,13 @@ ADAPTERS: dict[str, Callable[..., EvalData]] = {
     "meld": load_meld,
     "emorynlp": load_emorynlp,
     "iemocap": load_iemocap,
+    "csv": load_csv,
 }
 
 
-def load_dataset(name: str, path: str | Path, *, split: str = "test", labels: str | None = None) -> EvalData:
+def load_dataset(
+    name: str, path: str | Path, *, split: str = "test", labels: str | None = None, **options: Any
+) -> EvalData:
     """Read a dataset split through its adapter.
 
     Parameters
@@ -429,6 +484,8 @@ def load_dataset(name: str, path: str | Path, *, split: str = "test", labels: st
         Which split.
     labels : str, optional
         Label space to score in (adapter default when omitted).
+    **options
+        Adapter options (``csv``: ``text_column``, ``label_column``, ``split_column``).
 
     Returns
     -------
@@ -439,13 +496,13 @@ def load_dataset(name: str, path: str | Path, *, split: str = "test", labels: st
     >>> load_dataset("sst", ".")
     Traceback (most recent call last):
     ...
-    affectscope.errors.ConfigError: The 'dataset' parameter must be one of ['carer', 'emobank', 'emorynlp', 'goemotions', 'iemocap', 'isear', 'meld', 'semeval2018-ec']. Got 'sst' instead.
+    affectscope.errors.ConfigError: The 'dataset' parameter must be one of ['carer', 'csv', 'emobank', 'emorynlp', 'goemotions', 'iemocap', 'isear', 'meld', 'semeval2018-ec']. Got 'sst' instead.
     """  # noqa: E501
     if name not in ADAPTERS:
         raise ConfigError(f"The 'dataset' parameter must be one of {sorted(ADAPTERS)}. Got {name!r} instead.")
     if split not in SPLITS:
         raise ConfigError(f"The 'split' parameter must be one of {list(SPLITS)}. Got {split!r} instead.")
-    data = ADAPTERS[name](Path(path), split, labels)
+    data = ADAPTERS[name](Path(path), split, labels, **options)
     if len(data) == 0:
         raise InputError(f"{name}: split {split!r} in {path} holds no items.")
     return data

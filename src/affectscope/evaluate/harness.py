@@ -137,6 +137,7 @@ def evaluate(
     model: str | os.PathLike[str] | None = None,
     labels: str | None = None,
     num_threads: int | None = None,
+    **options: Any,
 ) -> dict[str, Any]:
     r"""Evaluate a model on one split of a dataset read in its published format.
 
@@ -154,6 +155,8 @@ def evaluate(
         Label space to score in (dataset default when omitted), e.g. ``"ekman7"`` for GoEmotions.
     num_threads : int, optional
         CPU threads.
+    **options
+        Adapter options, e.g. ``text_column`` / ``label_column`` for the ``csv`` adapter.
 
     Returns
     -------
@@ -168,7 +171,7 @@ def evaluate(
     >>> evaluate("carer", d, split="dev")["metrics"]["accuracy"]
     1.0
     """
-    data = load_dataset(dataset, path, split=split, labels=labels)
+    data = load_dataset(dataset, path, split=split, labels=labels, **options)
     if data.modality != "text":
         raise ConfigError(f"Evaluation of {data.modality} datasets needs a {data.modality} recognizer (not yet).")
     from affectscope.recognizers.text import TextRecognizer
