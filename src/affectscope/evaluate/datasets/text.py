@@ -1,128 +1,23 @@
-"""Dataset adapters: read a benchmark folder exactly as the dataset is published.
-
-Each adapter turns a folder (or file) plus a split name into :class:`EvalData`: the items to feed a model, the
-targets in one of affectscope's label spaces, and how the dataset's own labels were mapped (documented in the
-table of each adapter and in ``docs/evaluation.md``). A folder that does not look like the dataset, a split the
-dataset does not have, or a label the adapter does not know is an :class:`~affectscope.errors.InputError` naming
-what was expected.
-
-Text adapters so far: ``goemotions``, ``carer``, ``isear``, ``semeval2018-ec``, ``emobank``; conversation
-transcripts ``meld``, ``emorynlp``, ``iemocap`` (scored per utterance).
-
-Examples
---------
->>> sorted(ADAPTERS)
-['carer', 'csv', 'emobank', 'emorynlp', 'goemotions', 'iemocap', 'isear', 'meld', 'semeval2018-ec']
-"""
+"""Adapters for text data sets: GoEmotions, CARER, ISEAR, SemEval-2018 E-c, EmoBank, generic CSV."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from affectscope.errors import ConfigError, InputError
-
-__all__ = ["ADAPTERS", "SPLITS", "EvalData", "load_dataset"]
-
-SPLITS = ("train", "dev", "test", "all")
-
-
-@dataclass
-class EvalData:
-    """Items and targets of one dataset split.
-
-    Attributes
-    ----------
-    dataset, split : str
-        Adapter name and split.
-    modality : str
-        ``"text"`` (later ``"speech"``, ``"face"``, ...).
-    kind : {"single_label", "multi_label", "regression"}
-        Task type of the targets.
-    space : str
-        Label space of the targets (``"ekman7"``, ``"goemotions28"``, ``"vad"``).
-    labels : list of str
-        Class (or dimension) names, in target column order.
-    items : list
-        Model inputs (texts, or file paths for media).
-    y : ndarray
-        ``(n,)`` class indices, ``(n, classes)`` 0/1, or ``(n, dims)`` floats on [-1, 1].
-    groups : ndarray or None
-        Speaker / subject / dialogue ids for grouped splits.
-    mapping : dict
-        Dataset label → label in ``space`` (``None`` when dropped), as applied.
-    """
-
-    dataset: str
-    split: str
-    modality: str
-    kind: str
-    space: str
-    labels: list[str]
-    items: list[Any]
-    y: np.ndarray
-    groups: np.ndarray | None = None
-    mapping: dict[str, Any] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-
-def _files_for(root: Path, split: str, names: dict[str, str], dataset: str) -> list[tuple[str, Path]]:
-    """Resolve the files of ``split`` (``all`` = every split present); clear errors otherwise."""
-    if not root.exists():
-        raise InputError(f"{dataset}: {root} does not exist. Expected a folder holding {sorted(names.values())}.")
-    if root.is_file():
-        raise InputError(f"{dataset}: --path must be the dataset folder (holding {sorted(names.values())}).")
-    present = {s: root / f for s, f in names.items() if (root / f).is_file()}
-    if not present:
-        raise InputError(
-            f"{root} does not look like {dataset}: none of {sorted(names.values())} is there "
-            f"(found {sorted(p.name for p in root.iterdir())[:10]})."
-        )
-    if split == "all":
-        return sorted(present.items())
-    if split not in names:
-        raise InputError(f"{dataset} has no split {split!r}; its splits are {sorted(names)} (or 'all').")
-    if split not in present:
-        raise InputError(
-            f"{dataset}: split {split!r} needs {names[split]} in {root}; only {sorted(present)} are present."
-        )
-    return [(split, present[split])]
-
-
-def _read_text(path: Path, *, fallback: str | None = None) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        if fallback:
-            return path.read_text(encoding=fallback)
-        raise InputError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}).") from None
-
-
-def _space_labels(name: str) -> list[str]:
-    from affectscope.labels import get_space
-
-    return list(get_space(name).labels)
-
-
-def _to_ekman(source_space: str) -> dict[str, str | None]:
-    from affectscope.labels import get_mapping
-
-    return {k: (v[0] if v else None) for k, v in get_mapping(source_space, "ekman7").map.items()}
-
-
-def _check_labels(labels: str | None, allowed: tuple[str, ...], dataset: str) -> str:
-    chosen = labels or allowed[0]
-    if chosen not in allowed:
-        raise ConfigError(f"The 'labels' parameter for {dataset} must be one of {list(allowed)}. Got {chosen!r}.")
-    return chosen
+from affectscope.errors import InputError
+from affectscope.evaluate.datasets.base import (
+    EvalData,
+    _check_labels,
+    _files_for,
+    _read_text,
+    _space_labels,
+    _to_ekman,
+)
 
 
 # --- GoEmotions ------------------------------------------------------------------------------------------------
@@ -289,121 +184,6 @@ def load_emobank(path: Path, split: str, labels: str | None = None) -> EvalData:
     return EvalData("emobank", split, "text", "regression", "vad", dims, [r["text"] for r in rows], y)
 
 
-# --- Conversations (scored per utterance, without context, until the conversation recognizer lands) -------------
-MELD_TO_EKMAN: dict[str, str | None] = {
-    e: e for e in ("anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral")
-}
-EMORYNLP_TO_EKMAN: dict[str, str | None] = {
-    "Joyful": "joy",
-    "Scared": "fear",
-    "Mad": "anger",
-    "Sad": "sadness",
-    "Neutral": "neutral",
-    # Ours: Willcox's feeling wheel puts Peaceful and Powerful among the positive core feelings; Ekman's only
-    # positive class is joy.
-    "Peaceful": "joy",
-    "Powerful": "joy",
-}
-IEMOCAP_TO_EKMAN: dict[str, str | None] = {
-    "hap": "joy",
-    "exc": "joy",  # excitement -> joy, as in the GoEmotions authors' grouping
-    "sad": "sadness",
-    "ang": "anger",
-    "fru": "anger",  # ours: frustration ~ annoyance, which the GoEmotions grouping puts under anger
-    "neu": "neutral",
-}
-
-
-def _single_label_csv(
-    dataset: str,
-    path: Path,
-    split: str,
-    names: dict[str, str],
-    *,
-    text_col: str,
-    label_col: str,
-    group_cols: tuple[str, ...],
-    mapping: dict[str, str | None],
-) -> EvalData:
-    ek = _space_labels("ekman7")
-    texts, y, groups = [], [], []
-    for split_name, f in _files_for(path, split, names, dataset):
-        reader = csv.DictReader(io.StringIO(_read_text(f, fallback="cp1252")))
-        need = {text_col, label_col, *group_cols}
-        if not need <= set(reader.fieldnames or []):
-            raise InputError(
-                f"{f} does not look like {dataset}: columns {sorted(need)} needed; got {reader.fieldnames}."
-            )
-        for n, row in enumerate(reader, 2):
-            label = row[label_col].strip()
-            if label not in mapping:
-                raise InputError(f"{f}, line {n}: unknown {dataset} label {label!r}; expected {sorted(mapping)}.")
-            texts.append(row[text_col].replace("\u2019", "'"))
-            y.append(ek.index(mapping[label]))
-            groups.append("/".join([split_name, *(row[c] for c in group_cols)]))
-    return EvalData(
-        dataset, split, "text", "single_label", "ekman7", ek, texts, np.array(y), np.array(groups), dict(mapping)
-    )
-
-
-def load_meld(path: Path, split: str, labels: str | None = None) -> EvalData:
-    """Read MELD ``{train,dev,test}_sent_emo.csv`` (Utterance, Speaker, Emotion, ..., Dialogue_ID).
-
-    MELD's seven emotions are Ekman-7 already; groups are dialogues.
-    """
-    _check_labels(labels, ("ekman7",), "meld")
-    names = {s: f"{s}_sent_emo.csv" for s in ("train", "dev", "test")}
-    return _single_label_csv(
-        "meld",
-        path,
-        split,
-        names,
-        text_col="Utterance",
-        label_col="Emotion",
-        group_cols=("Dialogue_ID",),
-        mapping=MELD_TO_EKMAN,
-    )
-
-
-def load_emorynlp(path: Path, split: str, labels: str | None = None) -> EvalData:
-    """Read EmoryNLP ``emorynlp_{train,dev,test}_final.csv``; a dialogue is (Season, Episode, Scene_ID).
-
-    Labels map to Ekman-7 by :data:`EMORYNLP_TO_EKMAN` (Peaceful and Powerful → joy, ours).
-    """
-    _check_labels(labels, ("ekman7",), "emorynlp")
-    names = {s: f"emorynlp_{s}_final.csv" for s in ("train", "dev", "test")}
-    return _single_label_csv(
-        "emorynlp",
-        path,
-        split,
-        names,
-        text_col="Utterance",
-        label_col="Emotion",
-        group_cols=("Season", "Episode", "Scene_ID"),
-        mapping=EMORYNLP_TO_EKMAN,
-    )
-
-
-def load_iemocap(path: Path, split: str, labels: str | None = None) -> EvalData:
-    """Read IEMOCAP transcripts as CSV per split (``train.csv``, ``dev.csv``, ``test.csv``).
-
-    Columns ``dialogue_id, speaker, label, text`` (the 6-class COSMIC split: hap, sad, neu, ang, exc, fru),
-    mapped to Ekman-7 by :data:`IEMOCAP_TO_EKMAN`; groups are dialogues.
-    """
-    _check_labels(labels, ("ekman7",), "iemocap")
-    names = {s: f"{s}.csv" for s in ("train", "dev", "test")}
-    return _single_label_csv(
-        "iemocap",
-        path,
-        split,
-        names,
-        text_col="text",
-        label_col="label",
-        group_cols=("dialogue_id",),
-        mapping=IEMOCAP_TO_EKMAN,
-    )
-
-
 # --- Generic CSV ---------------------------------------------------------------------------------------------
 def load_csv(
     path: Path,
@@ -454,55 +234,3 @@ def load_csv(
         texts.append(row[text_column])
         y.append(lookup[label])
     return EvalData("csv", split, "text", "single_label", space, names, texts, np.array(y, dtype=int))
-
-
-ADAPTERS: dict[str, Callable[..., EvalData]] = {
-    "goemotions": load_goemotions,
-    "carer": load_carer,
-    "isear": load_isear,
-    "semeval2018-ec": load_semeval,
-    "emobank": load_emobank,
-    "meld": load_meld,
-    "emorynlp": load_emorynlp,
-    "iemocap": load_iemocap,
-    "csv": load_csv,
-}
-
-
-def load_dataset(
-    name: str, path: str | Path, *, split: str = "test", labels: str | None = None, **options: Any
-) -> EvalData:
-    """Read a dataset split through its adapter.
-
-    Parameters
-    ----------
-    name : str
-        Adapter name (see :data:`ADAPTERS`).
-    path : str or path-like
-        The dataset folder (or file, for single-file datasets) as published.
-    split : {"train", "dev", "test", "all"}
-        Which split.
-    labels : str, optional
-        Label space to score in (adapter default when omitted).
-    **options
-        Adapter options (``csv``: ``text_column``, ``label_column``, ``split_column``).
-
-    Returns
-    -------
-    EvalData
-
-    Examples
-    --------
-    >>> load_dataset("sst", ".")
-    Traceback (most recent call last):
-    ...
-    affectscope.errors.ConfigError: The 'dataset' parameter must be one of ['carer', 'csv', 'emobank', 'emorynlp', 'goemotions', 'iemocap', 'isear', 'meld', 'semeval2018-ec']. Got 'sst' instead.
-    """  # noqa: E501
-    if name not in ADAPTERS:
-        raise ConfigError(f"The 'dataset' parameter must be one of {sorted(ADAPTERS)}. Got {name!r} instead.")
-    if split not in SPLITS:
-        raise ConfigError(f"The 'split' parameter must be one of {list(SPLITS)}. Got {split!r} instead.")
-    data = ADAPTERS[name](Path(path), split, labels, **options)
-    if len(data) == 0:
-        raise InputError(f"{name}: split {split!r} in {path} holds no items.")
-    return data
