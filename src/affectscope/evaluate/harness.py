@@ -173,7 +173,10 @@ def evaluate(
     """
     data = load_dataset(dataset, path, split=split, labels=labels, **options)
     if data.modality != "text":
-        raise ConfigError(f"Evaluation of {data.modality} datasets needs a {data.modality} recognizer (not yet).")
+        raise ConfigError(
+            f"{dataset} was read ({len(data)} {data.modality} files), but scoring it needs a {data.modality} "
+            f"model and affectscope ships only {sorted({'text'})} models so far."
+        )
     from affectscope.recognizers.text import TextRecognizer
 
     rec = TextRecognizer(model, num_threads=num_threads)

@@ -7,12 +7,14 @@ dataset does not have, or a label the adapter does not know is an :class:`~affec
 what was expected.
 
 Text adapters so far: ``goemotions``, ``carer``, ``isear``, ``semeval2018-ec``, ``emobank``; conversation
-transcripts ``meld``, ``emorynlp``, ``iemocap`` (scored per utterance).
+transcripts ``meld``, ``emorynlp``, ``iemocap`` (scored per utterance); speech ``ravdess``, ``tess``,
+``emodb``, ``savee``, ``crema-d`` (read now, scored once the speech recognizer lands).
 
 Examples
 --------
->>> sorted(ADAPTERS)
-['carer', 'csv', 'emobank', 'emorynlp', 'goemotions', 'iemocap', 'isear', 'meld', 'semeval2018-ec']
+>>> sorted(ADAPTERS)  # doctest: +NORMALIZE_WHITESPACE
+['carer', 'crema-d', 'csv', 'emobank', 'emodb', 'emorynlp', 'goemotions', 'iemocap', 'isear', 'meld',
+ 'ravdess', 'savee', 'semeval2018-ec', 'tess']
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 from affectscope.errors import ConfigError, InputError
 from affectscope.evaluate.datasets.base import SPLITS, EvalData
 from affectscope.evaluate.datasets.conversation import load_emorynlp, load_iemocap, load_meld
+from affectscope.evaluate.datasets.speech import SPEECH_ADAPTERS
 from affectscope.evaluate.datasets.text import (
     load_carer,
     load_csv,
@@ -45,6 +48,7 @@ ADAPTERS: dict[str, Callable[..., EvalData]] = {
     "emorynlp": load_emorynlp,
     "iemocap": load_iemocap,
     "csv": load_csv,
+    **SPEECH_ADAPTERS,
 }
 
 
@@ -75,11 +79,11 @@ def load_dataset(
     >>> load_dataset("sst", ".")
     Traceback (most recent call last):
     ...
-    affectscope.errors.ConfigError: The 'dataset' parameter must be one of ['carer', 'csv', 'emobank', 'emorynlp', 'goemotions', 'iemocap', 'isear', 'meld', 'semeval2018-ec']. Got 'sst' instead.
+    affectscope.errors.ConfigError: The 'dataset' parameter must be one of ['carer', 'crema-d', 'csv', 'emobank', 'emodb', 'emorynlp', 'goemotions', 'iemocap', 'isear', 'meld', 'ravdess', 'savee', 'semeval2018-ec', 'tess']. Got 'sst' instead.
     """  # noqa: E501
     if name not in ADAPTERS:
         raise ConfigError(f"The 'dataset' parameter must be one of {sorted(ADAPTERS)}. Got {name!r} instead.")
-    if split not in SPLITS:
+    if split not in SPLITS and name not in SPEECH_ADAPTERS:  # speech: split may list speaker ids
         raise ConfigError(f"The 'split' parameter must be one of {list(SPLITS)}. Got {split!r} instead.")
     data = ADAPTERS[name](Path(path), split, labels, **options)
     if len(data) == 0:
