@@ -8,13 +8,14 @@ what was expected.
 
 Text adapters so far: ``goemotions``, ``carer``, ``isear``, ``semeval2018-ec``, ``emobank``; conversation
 transcripts ``meld``, ``emorynlp``, ``iemocap`` (scored per utterance); speech ``ravdess``, ``tess``,
-``emodb``, ``savee``, ``crema-d`` (read now, scored once the speech recognizer lands).
+``emodb``, ``savee``, ``crema-d``; faces ``fer2013``, ``ckplus``; music ``music-4q`` (media sets are read now
+and scored once their recognizers land).
 
 Examples
 --------
 >>> sorted(ADAPTERS)  # doctest: +NORMALIZE_WHITESPACE
-['carer', 'crema-d', 'csv', 'emobank', 'emodb', 'emorynlp', 'goemotions', 'iemocap', 'isear', 'meld',
- 'ravdess', 'savee', 'semeval2018-ec', 'tess']
+['carer', 'ckplus', 'crema-d', 'csv', 'emobank', 'emodb', 'emorynlp', 'fer2013', 'goemotions', 'iemocap',
+ 'isear', 'meld', 'music-4q', 'ravdess', 'savee', 'semeval2018-ec', 'tess']
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 from affectscope.errors import ConfigError, InputError
 from affectscope.evaluate.datasets.base import SPLITS, EvalData
 from affectscope.evaluate.datasets.conversation import load_emorynlp, load_iemocap, load_meld
+from affectscope.evaluate.datasets.media import MEDIA_ADAPTERS
 from affectscope.evaluate.datasets.speech import SPEECH_ADAPTERS
 from affectscope.evaluate.datasets.text import (
     load_carer,
@@ -49,6 +51,7 @@ ADAPTERS: dict[str, Callable[..., EvalData]] = {
     "iemocap": load_iemocap,
     "csv": load_csv,
     **SPEECH_ADAPTERS,
+    **MEDIA_ADAPTERS,
 }
 
 
@@ -79,7 +82,7 @@ def load_dataset(
     >>> load_dataset("sst", ".")
     Traceback (most recent call last):
     ...
-    affectscope.errors.ConfigError: The 'dataset' parameter must be one of ['carer', 'crema-d', 'csv', 'emobank', 'emodb', 'emorynlp', 'goemotions', 'iemocap', 'isear', 'meld', 'ravdess', 'savee', 'semeval2018-ec', 'tess']. Got 'sst' instead.
+    affectscope.errors.ConfigError: The 'dataset' parameter must be one of ['carer', 'ckplus', 'crema-d', 'csv', 'emobank', 'emodb', 'emorynlp', 'fer2013', 'goemotions', 'iemocap', 'isear', 'meld', 'music-4q', 'ravdess', 'savee', 'semeval2018-ec', 'tess']. Got 'sst' instead.
     """  # noqa: E501
     if name not in ADAPTERS:
         raise ConfigError(f"The 'dataset' parameter must be one of {sorted(ADAPTERS)}. Got {name!r} instead.")
