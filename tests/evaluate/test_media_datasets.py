@@ -7,18 +7,7 @@ from affectscope.errors import InputError
 from affectscope.evaluate.datasets import load_dataset
 
 
-def touch(root, *names):
-    for n in names:
-        p = root / n
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(b"")
-
-
-def labels_of(d):
-    return [d.labels[i] for i in d.y]
-
-
-def test_fer2013_class_folders_split_by_file_prefix(tmp_path):
+def test_fer2013_class_folders_split_by_file_prefix(tmp_path, touch, labels_of):
     touch(tmp_path, "happy/Training_1.png", "happy/PublicTest_2.jpg", "sad/PrivateTest_3.jpg")
     assert labels_of(load_dataset("fer2013", tmp_path, split="test")) == ["joy", "sadness"]
     assert len(load_dataset("fer2013", tmp_path, split="train")) == 1
@@ -29,7 +18,7 @@ def test_fer2013_class_folders_split_by_file_prefix(tmp_path):
         load_dataset("fer2013", tmp_path, split="all")
 
 
-def test_fer2013_original_csv(tmp_path):
+def test_fer2013_original_csv(tmp_path, touch, labels_of):
     px = " ".join(["128"] * 2304)
     (tmp_path / "fer2013.csv").write_text(
         f"emotion,pixels,Usage\n3,{px},Training\n6,{px},PublicTest\n0,{px},PrivateTest\n", encoding="utf-8"
@@ -43,7 +32,7 @@ def test_fer2013_original_csv(tmp_path):
         load_dataset("fer2013", tmp_path, split="train")
 
 
-def test_ckplus_leaves_out_contempt(tmp_path):
+def test_ckplus_leaves_out_contempt(tmp_path, touch, labels_of):
     touch(tmp_path, "contempt/S138_008_00000007.png", "happy/S010_006_00000013.png", "fear/S011_003_1.png")
     d = load_dataset("ckplus", tmp_path, split="all")
     assert sorted(labels_of(d)) == ["fear", "joy"]
@@ -51,7 +40,7 @@ def test_ckplus_leaves_out_contempt(tmp_path):
     assert set(d.groups) == {"S010", "S011"}
 
 
-def test_music_4q(tmp_path):
+def test_music_4q(tmp_path, touch, labels_of):
     touch(tmp_path, "Q1/MT001.mp3", "Q3/MT002.mp3")
     (tmp_path / "panda_dataset_taffc_annotations.csv").write_text("Song,Quadrant\nMT001,Q1\nMT002,Q3\n")
     d = load_dataset("music-4q", tmp_path, split="all")

@@ -7,18 +7,7 @@ from affectscope.evaluate import evaluate
 from affectscope.evaluate.datasets import load_dataset
 
 
-def touch(root, *names):
-    for n in names:
-        p = root / n
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(b"")
-
-
-def labels_of(d):
-    return [d.labels[i] for i in d.y]
-
-
-def test_ravdess_keeps_audio_only_speech_and_splits_by_actor(tmp_path):
+def test_ravdess_keeps_audio_only_speech_and_splits_by_actor(tmp_path, touch, labels_of):
     touch(
         tmp_path,
         "Actor_01/03-01-05-01-01-01-01.wav",  # speech, angry
@@ -38,7 +27,7 @@ def test_ravdess_keeps_audio_only_speech_and_splits_by_actor(tmp_path):
         load_dataset("ravdess", tmp_path, split="all")
 
 
-def test_tess_folder_names(tmp_path):
+def test_tess_folder_names(tmp_path, touch, labels_of):
     touch(
         tmp_path,
         "OAF_Pleasant_surprise/OAF_back_ps.wav",
@@ -50,14 +39,14 @@ def test_tess_folder_names(tmp_path):
     assert set(d.groups) == {"OAF", "YAF"}
 
 
-def test_emodb_leaves_out_boredom(tmp_path):
+def test_emodb_leaves_out_boredom(tmp_path, touch, labels_of):
     touch(tmp_path, "03a01Fa.wav", "03a01La.wav", "16/16b10Wb.wav")
     d = load_dataset("emodb", tmp_path, split="all")
     assert labels_of(d) == ["joy", "anger"]
     assert d.mapping["L"] is None
 
 
-def test_savee_and_cremad(tmp_path):
+def test_savee_and_cremad(tmp_path, touch, labels_of):
     touch(tmp_path / "savee", "DC_a01.wav", "JK_sa12.wav", "KL_su03.flac")
     assert labels_of(load_dataset("savee", tmp_path / "savee", split="all")) == ["anger", "sadness", "surprise"]
     touch(tmp_path / "crema", "1001_DFA_ANG_XX.wav", "1002_IEO_HAP_HI.mp3")
@@ -65,7 +54,7 @@ def test_savee_and_cremad(tmp_path):
     assert labels_of(d) == ["joy"]
 
 
-def test_wrong_folder_and_unscorable_modality(tmp_path):
+def test_wrong_folder_and_unscorable_modality(tmp_path, touch, labels_of):
     with pytest.raises(InputError, match="no audio files"):
         load_dataset("savee", tmp_path, split="all")
     touch(tmp_path, "DC_a01.wav")
