@@ -277,7 +277,9 @@ def iter_segments(
     encoding : str
         Encoding of bytes and files (UTF-8 by default; a UTF-8 byte-order mark is accepted).
     max_chars : int
-        Maximum characters per segment; longer sentences are cut at white space.
+        Maximum characters per segment; longer sentences are cut at white space (a single word longer than
+        this is cut inside the word; only then can streamed and unstreamed splitting differ at a following
+        abbreviation).
 
     Yields
     ------
