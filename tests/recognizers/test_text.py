@@ -152,6 +152,8 @@ def test_batch_callable_maps_rows_one_to_one(text_recognizer):
         ({"batch_size": 0}, "'batch_size'"),
         ({"num_threads": -1}, "'num_threads'"),
         ({"segment": "paragraph"}, "'segment'"),
+        ({"max_chars": 3}, "'max_chars'"),
+        ({"encoding": "klingon"}, "'encoding'"),
         ({"model": "no-such-model"}, "one of"),
     ],
 )

@@ -32,7 +32,14 @@ from typing import Any
 
 from affectscope.errors import ConfigError, InputError
 
-__all__ = ["ACCEPTED_TEXT_INPUTS", "SEGMENT_MODES", "TextSegment", "iter_segments", "split_sentences"]
+__all__ = [
+    "ACCEPTED_TEXT_INPUTS",
+    "SEGMENT_MODES",
+    "TextSegment",
+    "iter_segments",
+    "split_sentences",
+    "validate_options",
+]
 
 ACCEPTED_TEXT_INPUTS = (
     "a str holding the text, a pathlib.Path or os.PathLike to a UTF-8 text file, bytes, a file object "
@@ -255,6 +262,32 @@ def _open_source(obj: Any, *, encoding: str, source: str | None) -> tuple[str, I
     raise InputError(f"Unsupported text input of type {type(obj).__name__}. Expected {ACCEPTED_TEXT_INPUTS}.")
 
 
+def validate_options(*, segment: str, max_chars: int, encoding: str) -> None:
+    """Check the segmentation options, raising :class:`ConfigError` with the accepted values.
+
+    Parameters
+    ----------
+    segment : str
+        ``"sentence"`` or ``"line"``.
+    max_chars : int
+        At least 16.
+    encoding : str
+        A Python codec name.
+
+    Examples
+    --------
+    >>> validate_options(segment="line", max_chars=100, encoding="latin-1")
+    """
+    if segment not in SEGMENT_MODES:
+        raise ConfigError(f"The 'segment' parameter must be one of {list(SEGMENT_MODES)}. Got {segment!r} instead.")
+    if not isinstance(max_chars, int) or isinstance(max_chars, bool) or max_chars < 16:
+        raise ConfigError(f"The 'max_chars' parameter must be an int >= 16. Got {max_chars!r} instead.")
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        raise ConfigError(f"The 'encoding' parameter must be a Python codec name. Got {encoding!r} instead.") from None
+
+
 def iter_segments(
     obj: Any,
     *,
@@ -298,14 +331,7 @@ def iter_segments(
     >>> seg.source, seg.text
     ('note', 'café time!')
     """
-    if segment not in SEGMENT_MODES:
-        raise ConfigError(f"The 'segment' parameter must be one of {list(SEGMENT_MODES)}. Got {segment!r} instead.")
-    if not isinstance(max_chars, int) or max_chars < 16:
-        raise ConfigError(f"The 'max_chars' parameter must be an int >= 16. Got {max_chars!r} instead.")
-    try:
-        codecs.lookup(encoding)
-    except (LookupError, TypeError):
-        raise ConfigError(f"The 'encoding' parameter must be a Python codec name. Got {encoding!r} instead.") from None
+    validate_options(segment=segment, max_chars=max_chars, encoding=encoding)
     name, chunks = _open_source(obj, encoding=encoding, source=source)
     buf, buf_offset, emitted = "", 0, 0
     sentinel = object()

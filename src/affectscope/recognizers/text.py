@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from affectscope.errors import ConfigError, InputError, ModelError
-from affectscope.media.text import SEGMENT_MODES, TextSegment, iter_segments
+from affectscope.media.text import TextSegment, iter_segments, validate_options
 from affectscope.recognizers.base import Recognizer, onnx_session
 from affectscope.result import INDEX_NAMES, Result
 
@@ -71,11 +71,7 @@ class TextRecognizer(Recognizer):
         encoding: str = "utf-8",
     ) -> None:
         super().__init__(model, batch_size=batch_size, num_threads=num_threads)
-        if segment not in SEGMENT_MODES:
-            raise ConfigError(
-                f"The 'segment' parameter of TextRecognizer must be one of {list(SEGMENT_MODES)}. "
-                f"Got {segment!r} instead."
-            )
+        validate_options(segment=segment, max_chars=max_chars, encoding=encoding)
         self.segment = segment
         self.max_chars = max_chars
         self.encoding = encoding
