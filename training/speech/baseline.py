@@ -4,7 +4,7 @@ RAVDESS actors 01-18, 6 folds of 3 actors, 8 classes; logistic regression on mea
 each file alone vs. per-speaker z-normalisation (statistics of the speaker's own files, no labels).
 Also cross-corpus RAVDESS -> TESS on the 7 shared classes.
 
-    python training/speech/baseline.py --features build/speech_features
+    python training/speech/baseline.py --features build/speech_features --encoders tiny base
 """
 
 from __future__ import annotations
@@ -42,20 +42,26 @@ def loso(x: np.ndarray, y: np.ndarray, speakers: np.ndarray, c: float) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--features", type=Path, default=Path("build/speech_features"))
+    ap.add_argument("--encoders", nargs="+", default=["tiny"], help="concatenate pooled features of these")
     args = ap.parse_args()
-    r = np.load(args.features / "ravdess.npz")
-    x, y, spk = r["pooled"], r["labels"], r["speakers"]
+
+    def load(corpus: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        parts = [np.load(args.features / f"{corpus}{'' if e == 'tiny' else '_' + e}.npz") for e in args.encoders]
+        for p in parts[1:]:
+            assert (p["labels"] == parts[0]["labels"]).all()
+            assert (p["speakers"] == parts[0]["speakers"]).all()
+        return np.hstack([p["pooled"] for p in parts]), parts[0]["labels"], parts[0]["speakers"]
+
+    x, y, spk = load("ravdess")
     res = {}
     for c in (0.01, 0.1):
         res[f"ravdess_loso_uar_alone_C{c}"] = round(loso(x, y, spk, c), 4)
         res[f"ravdess_loso_uar_speakernorm_C{c}"] = round(loso(speaker_norm(x, spk), y, spk, c), 4)
-    t = np.load(args.features / "tess.npz")
-    shared = np.isin(y, np.unique(t["labels"]))
+    tx, ty, tspk = load("tess")
+    shared = np.isin(y, np.unique(ty))
     clf = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=3000))
     clf.fit(speaker_norm(x, spk)[shared], y[shared])
-    res["ravdess_to_tess_uar_speakernorm"] = round(
-        uar(t["labels"], clf.predict(speaker_norm(t["pooled"], t["speakers"]))), 4
-    )
+    res["ravdess_to_tess_uar_speakernorm"] = round(uar(ty, clf.predict(speaker_norm(tx, tspk))), 4)
     print(json.dumps(res, indent=2))
 
 

