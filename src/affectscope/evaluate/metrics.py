@@ -17,7 +17,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -314,32 +314,31 @@ def reliability_bins(conf: Any, outcome: Any, *, bins: int = ECE_BINS) -> list[d
     >>> reliability_bins([0.95, 0.9, 0.1], [1, 0, 0], bins=2)
     [{'lo': 0.0, 'hi': 0.5, 'confidence': 0.1, 'accuracy': 0.0, 'count': 1}, {'lo': 0.5, 'hi': 1.0, 'confidence': 0.925, 'accuracy': 0.5, 'count': 2}]
     """  # noqa: E501
+    return [
+        {
+            "lo": round(b / bins, 4),
+            "hi": round((b + 1) / bins, 4),
+            "confidence": round(mean_conf, 4),
+            "accuracy": round(mean_outcome, 4),
+            "count": count,
+        }
+        for b, count, mean_conf, mean_outcome in _bins(conf, outcome, bins)
+    ]
+
+
+def _bins(conf: Any, outcome: Any, bins: int) -> Iterator[tuple[int, int, float, float]]:
+    """Yield ``(bin, count, mean confidence, mean outcome)`` for every non-empty equal-width bin."""
     c, o = np.asarray(conf, dtype=float), np.asarray(outcome, dtype=float)
     idx = np.minimum((c * bins).astype(int), bins - 1)
-    out = []
     for b in range(bins):
         sel = idx == b
         if sel.any():
-            out.append(
-                {
-                    "lo": round(b / bins, 4),
-                    "hi": round((b + 1) / bins, 4),
-                    "confidence": round(float(c[sel].mean()), 4),
-                    "accuracy": round(float(o[sel].mean()), 4),
-                    "count": int(sel.sum()),
-                }
-            )
-    return out
+            yield b, int(sel.sum()), float(c[sel].mean()), float(o[sel].mean())
 
 
 def _binned_gap(conf: np.ndarray, outcome: np.ndarray, bins: int) -> float:
-    idx = np.minimum((conf * bins).astype(int), bins - 1)
-    gap = 0.0
-    for b in range(bins):
-        sel = idx == b
-        if sel.any():
-            gap += sel.mean() * abs(outcome[sel].mean() - conf[sel].mean())
-    return float(gap)
+    n = len(conf)
+    return float(sum(count / n * abs(acc - mean) for _, count, mean, acc in _bins(conf, outcome, bins)))
 
 
 def js_divergence(p: np.ndarray, q: np.ndarray) -> float:

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from affectscope.errors import ConfigError, DependencyError, InputError
+from affectscope.media._files import existing_file
 
 __all__ = ["ACCEPTED_AUDIO_INPUTS", "SAMPLING_RATE", "Signal", "iter_audio_blocks", "load_audio"]
 
@@ -143,11 +144,7 @@ def _open(obj: Any, source: str | None) -> tuple[str, int, Iterator[np.ndarray]]
     if isinstance(obj, np.ndarray):
         raise InputError("A bare array has no sampling rate: pass (array, sampling_rate).")
     if isinstance(obj, str | os.PathLike):
-        path = Path(obj)
-        if not path.exists():
-            raise InputError(f"File not found: {path}. Expected {ACCEPTED_AUDIO_INPUTS}.")
-        if not path.is_file():
-            raise InputError(f"{path} is not a regular file.")
+        path = existing_file(obj, accepted=ACCEPTED_AUDIO_INPUTS)
         name = source or str(path)
         return (name, *_file_blocks(str(path), name))
     if isinstance(obj, bytes | bytearray | memoryview):

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from affectscope.errors import ConfigError, InputError
+from affectscope.media._files import existing_file
 
 __all__ = [
     "ACCEPTED_TEXT_INPUTS",
@@ -244,11 +245,7 @@ def _open_source(obj: Any, *, encoding: str, source: str | None) -> tuple[str, I
         name = source or "bytes"
         return name, _char_stream(io.BytesIO(bytes(obj)), encoding=encoding, name=name)
     if isinstance(obj, os.PathLike):
-        path = Path(obj)
-        if not path.exists():
-            raise InputError(f"File not found: {path}. Expected {ACCEPTED_TEXT_INPUTS}.")
-        if not path.is_file():
-            raise InputError(f"{path} is not a regular file (a folder?). Expected a text file.")
+        path = existing_file(obj, accepted=ACCEPTED_TEXT_INPUTS)
         name = source or str(path)
 
         def gen() -> Iterator[str]:
