@@ -20,3 +20,19 @@ def notes_file(tmp_path):
         encoding="utf-8",
     )
     return p
+
+
+SPEECH_DATA = __import__("pathlib").Path(__file__).parent / "data" / "speech"
+
+
+@pytest.fixture(scope="session")
+def speech_fixture():
+    """Path of a synthetic speech clip (espeak-ng, see tests/data/speech/make_fixtures.sh)."""
+    return lambda name: SPEECH_DATA / f"{name}.flac"
+
+
+@pytest.fixture(scope="session")
+def speech_recognizer():
+    from affectscope.recognizers.speech import SpeechRecognizer
+
+    return SpeechRecognizer(num_threads=2)

@@ -88,10 +88,13 @@ def test_models_lists_registry():
     assert r.exit_code == 0
     assert "text-minilm-goemotions" in r.stdout
     r = run("models", "-f", "json")
-    d = json.loads(r.stdout)
-    assert d[0]["name"] == "text-minilm-goemotions"
-    assert d[0]["licence"]
-    assert d[0]["metrics"]
+    d = {m["name"]: m for m in json.loads(r.stdout)}
+    assert {"text-minilm-goemotions", "speech-whisper-ser"} <= set(d)
+    for m in d.values():
+        assert m["licence"]
+        assert m["metrics"]
+        assert m["training_data"]
+    assert d["speech-whisper-ser"]["modality"] == "speech"
 
 
 def test_table_output_is_capped_for_long_inputs(tmp_path):

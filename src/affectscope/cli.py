@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 app = typer.Typer(
     name="affectscope",
-    help="Read human emotion from text (speech, faces, video, music and body signals follow), offline.",
+    help="Read human emotion from text and speech (faces, video, music and body signals follow), offline.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -108,12 +108,82 @@ def _print_table(result: Result) -> None:
         console.print(f"[dim]{s['rationale']}[/]", highlight=False)
 
 
+def _print_speech_table(result: Result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    sources = result.frame.index.get_level_values("source").unique()
+    one = len(sources) == 1
+    table = Table(title=str(sources[0]) if one else None, expand=True)
+    columns = [
+        *([] if one else ["source"]),
+        "seconds",
+        "transcript",
+        "voice",
+        "conf",
+        "val",
+        "aro",
+        "pitch",
+        "loud",
+        "text",
+    ]
+    for col in columns:
+        wide = col in ("transcript", "source")
+        table.add_column(
+            col, overflow="fold", ratio=(4 if col == "transcript" else 2) if wide else None, no_wrap=not wide
+        )
+    shown = result.frame.head(_MAX_TABLE_ROWS)
+
+    def num(v: object, fmt: str) -> str:
+        return "" if v is None or v != v else format(v, fmt)
+
+    for (src, start, end), row in shown.iterrows():
+        table.add_row(
+            *([] if one else [str(src)]),
+            f"{start:.1f}-{end:.1f}",
+            row["text"] or "",
+            row["label"],
+            f"{row['confidence']:.2f}",
+            f"{row['valence']:+.2f}",
+            f"{row['arousal']:+.2f}",
+            num(row["pitch_rel_st"], "+.1f"),
+            num(row["loudness_rel_db"], "+.1f"),
+            row["text_label"] or "",
+        )
+    console.print(table)
+    if len(result.frame) > len(shown):
+        console.print(f"[dim]... {len(result.frame) - len(shown)} more rows: use --format csv|json or -o FILE.[/]")
+    s = result.summary
+    if s.get("label") is None:
+        console.print(f"[bold]overall[/]: {s.get('note', 'no speech')}")
+        return
+    console.print(
+        f"[bold]overall[/]: voice {s['label']} (confidence {s['confidence']:.2f}); valence {s['valence']:+.2f}, "
+        f"arousal {s['arousal']:+.2f}; {s['n_segments']} segments, {s['speech_duration']:.1f} s of speech; "
+        f"baseline: {s['baseline']}"
+    )
+    console.print(f"[dim]{s['rationale']} pitch/loud: semitones/dB against the recording's median.[/]", highlight=False)
+
+
+def _analyze_media(
+    inputs: list[str], *, model: str | None, transcript: bool, language: str | None, normalize: str
+) -> Result:
+    from affectscope.recognizers.speech import SpeechRecognizer
+
+    rec = SpeechRecognizer(model, transcript=transcript, language=language, normalize=normalize)
+    if len(inputs) == 1:
+        return rec.process_file(Path(inputs[0]))
+    return rec.process_files([Path(p) for p in inputs])
+
+
 @app.command()
 def analyze(
     inputs: Annotated[
         list[str],
         typer.Argument(
-            help="Text to analyse, a text file, several files, or '-' for standard input.", show_default=False
+            help="Text to analyse, a text file, audio/video file(s), several files, or '-' for standard input.",
+            show_default=False,
         ),
     ],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format on stdout.")] = Format.table,
@@ -125,41 +195,71 @@ def analyze(
     encoding: Annotated[str, typer.Option(help="Encoding of input files.")] = "utf-8",
     text: Annotated[bool, typer.Option("--text", help="Treat the argument as text even if it names a file.")] = False,
     batch_size: Annotated[int, typer.Option(help="Sentences per forward pass.")] = 64,
+    transcript: Annotated[
+        bool, typer.Option("--transcript/--no-transcript", help="Audio: transcribe speech and analyse its words.")
+    ] = True,
+    language: Annotated[
+        str | None,
+        typer.Option(help="Audio: spoken language (ISO 639-1; 'auto' to detect). Default English (Whisper tiny.en)."),
+    ] = None,
+    baseline: Annotated[
+        str, typer.Option(help="Audio: judge voice against the recording's own baseline: auto, always or never.")
+    ] = "auto",
 ) -> None:
-    """Analyse the emotion of a text or text file(s), sentence by sentence."""
+    """Analyse the emotion of text, text files, or speech in audio/video files, segment by segment."""
     with _exit_on_error():
-        from affectscope.recognizers.text import TextRecognizer
+        from affectscope.media.audio import MEDIA_SUFFIXES
 
-        rec = TextRecognizer(model, batch_size=batch_size, segment=segment, encoding=encoding)
-        if len(inputs) == 1 and inputs[0] == "-":
-            result = rec.process_text(sys.stdin.buffer, source="stdin")
-        elif len(inputs) == 1 and (text or not Path(inputs[0]).is_file()):
-            if not text and _looks_like_path(inputs[0]):
+        media = [Path(p).suffix.lower() in MEDIA_SUFFIXES for p in inputs]
+        if any(media) and not text:
+            if not all(media):
                 raise InputError(
-                    f"File not found: {inputs[0]}. Pass an existing text file, '-' for stdin, or use --text "
-                    "to analyse the argument itself."
+                    "Pass either text inputs or audio/video files in one call, not both: "
+                    f"{[p for p, m in zip(inputs, media, strict=True) if not m]} are not audio/video files."
                 )
-            result = rec.process_text(inputs[0])
-        elif len(inputs) == 1:
-            result = rec.process_file(Path(inputs[0]))
+            result = _analyze_media(inputs, model=model, transcript=transcript, language=language, normalize=baseline)
         else:
-            result = rec.process_files([Path(p) for p in inputs])
-            if len(result.failures) == len(inputs):
-                for f in result.failures:
-                    _err(f"{f['source']}: {f['message']}")
-                raise typer.Exit(2)
+            result = _analyze_text(
+                inputs, model=model, batch_size=batch_size, segment=segment, encoding=encoding, text=text
+            )
+        if len(inputs) > 1 and result.failures and len(result.failures) == len(inputs):
+            for f in result.failures:
+                _err(f"{f['source']}: {f['message']}")
+            raise typer.Exit(2)
         if output is not None:
             result.to_file(output)
         if fmt is Format.json:
             typer.echo(result.to_json())
         elif fmt is Format.csv:
             typer.echo(result.frame.reset_index().to_csv(index=False), nl=False)
+        elif any(media) and not text:
+            _print_speech_table(result)
         else:
             _print_table(result)
         if result.failures:
             for f in result.failures:
                 _err(f"{f['source']}: {f['message']}")
             raise typer.Exit(1)
+
+
+def _analyze_text(
+    inputs: list[str], *, model: str | None, batch_size: int, segment: str, encoding: str, text: bool
+) -> Result:
+    from affectscope.recognizers.text import TextRecognizer
+
+    rec = TextRecognizer(model, batch_size=batch_size, segment=segment, encoding=encoding)
+    if len(inputs) == 1 and inputs[0] == "-":
+        return rec.process_text(sys.stdin.buffer, source="stdin")
+    if len(inputs) == 1 and (text or not Path(inputs[0]).is_file()):
+        if not text and _looks_like_path(inputs[0]):
+            raise InputError(
+                f"File not found: {inputs[0]}. Pass an existing text file, '-' for stdin, or use --text "
+                "to analyse the argument itself."
+            )
+        return rec.process_text(inputs[0])
+    if len(inputs) == 1:
+        return rec.process_file(Path(inputs[0]))
+    return rec.process_files([Path(p) for p in inputs])
 
 
 @app.command("eval")
@@ -180,6 +280,13 @@ def eval_(
     text_column: Annotated[str, typer.Option(help="csv dataset: the text column.")] = "text",
     label_column: Annotated[str, typer.Option(help="csv dataset: the label column.")] = "label",
     split_column: Annotated[str | None, typer.Option(help="csv dataset: the split column, if any.")] = None,
+    speaker_norm: Annotated[
+        bool,
+        typer.Option(
+            "--speaker-norm",
+            help="Speech/face sets: adapt to each speaker with that speaker's own unlabelled recordings.",
+        ),
+    ] = False,
 ) -> None:
     """Evaluate a model on a benchmark dataset in its published format (metrics, per-class, confusion)."""
     with _exit_on_error():
@@ -188,7 +295,7 @@ def eval_(
         options = {}
         if dataset == "csv":
             options = {"text_column": text_column, "label_column": label_column, "split_column": split_column}
-        report = evaluate(dataset, path, split=split, model=model, labels=labels, **options)
+        report = evaluate(dataset, path, split=split, model=model, labels=labels, speaker_norm=speaker_norm, **options)
         if report_out is not None:
             from affectscope.evaluate.report import write_report
 

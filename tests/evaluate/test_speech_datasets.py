@@ -57,6 +57,36 @@ def test_savee_and_cremad(tmp_path, touch, labels_of):
 def test_wrong_folder_and_unscorable_modality(tmp_path, touch, labels_of):
     with pytest.raises(InputError, match="no audio files"):
         load_dataset("savee", tmp_path, split="all")
-    touch(tmp_path, "DC_a01.wav")
-    with pytest.raises(ConfigError, match="ships only"):
+    touch(tmp_path, "DC_a01.wav")  # an empty file is not audio
+    with pytest.raises(InputError, match="could not be decoded"):
         evaluate("savee", tmp_path, split="all")
+
+
+def test_ravdess_scored_in_eight_classes_with_speaker_norm(tmp_path, speech_fixture):
+    import shutil
+
+    for actor in ("01", "02"):
+        for code, src in (("05", "loud_fast_en"), ("02", "quiet_slow_en")):
+            dst = tmp_path / f"Actor_{actor}" / f"03-01-{code}-01-01-01-{actor}.flac"
+            dst.parent.mkdir(exist_ok=True)
+            shutil.copy(speech_fixture(src), dst)
+    d = load_dataset("ravdess", tmp_path, split="all", labels="ekman7_calm")
+    assert sorted({d.labels[i] for i in d.y}) == ["anger", "calm"]
+    alone = evaluate("ravdess", tmp_path, split="all", labels="ekman7_calm", num_threads=2)
+    normed = evaluate("ravdess", tmp_path, split="all", labels="ekman7_calm", speaker_norm=True, num_threads=2)
+    assert alone["n"] == normed["n"] == 4
+    assert alone["labels"] == "ekman7_calm"
+    assert (alone["speaker_norm"], normed["speaker_norm"]) == (False, True)
+    assert set(alone["metrics"]) == {"accuracy", "macro_f1", "weighted_f1", "uar", "ece"}
+    assert 0 <= normed["metrics"]["uar"] <= 1
+    # Both speakers hold the same two recordings, so per-speaker normalisation sees the same features twice:
+    # every prediction comes in pairs.
+    counts = [v for row in normed["confusion"].values() for v in row.values()]
+    assert sum(counts) == 4
+    assert all(c % 2 == 0 for c in counts)
+
+
+def test_speaker_norm_refused_for_text(tmp_path):
+    (tmp_path / "val.txt").write_text("i feel so happy today;joy\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="speaker-norm needs a speech or face dataset"):
+        evaluate("carer", tmp_path, split="dev", speaker_norm=True)

@@ -10,6 +10,7 @@ from affectscope.labels import convert, get_mapping, get_space, list_mappings
 STORED = [
     ("carer6", "ekman7"),
     ("ekman7", "plutchik8"),
+    ("ekman7_calm", "ekman7"),
     ("goemotions28", "ekman7"),
     ("goemotions28", "plutchik8"),
     ("plutchik8", "ekman7"),

@@ -25,6 +25,7 @@ def test_list_spaces_has_all_builtin_spaces():
     assert list_spaces() == [
         "carer6",
         "ekman7",
+        "ekman7_calm",
         "goemotions28",
         "plutchik8",
         "russell4",

@@ -92,3 +92,44 @@ def test_truncated_file_is_reported(tmp_path):
     p.write_bytes(data[: len(data) // 3])
     with pytest.raises(InputError, match="corrupt or truncated"):
         load_audio(p)
+
+
+def _encode_with_pyav(path, y, sr, *, container_fmt=None, video=False, audio=True):
+    av = pytest.importorskip("av")
+    c = av.open(str(path), "w", format=container_fmt)
+    if video:
+        v = c.add_stream("mpeg4", rate=10)
+        v.width, v.height, v.pix_fmt = 32, 32, "yuv420p"
+    a = c.add_stream("aac", rate=sr) if audio else None
+    if audio:
+        a.layout = "mono"
+        frame = av.AudioFrame.from_ndarray(y[None, :].astype(np.float32), format="fltp", layout="mono")
+        frame.sample_rate = sr
+        for p in (*a.encode(frame), *a.encode(None)):
+            c.mux(p)
+    if video:
+        for _ in range(5):
+            img = av.VideoFrame.from_ndarray(np.zeros((32, 32, 3), np.uint8), format="rgb24")
+            for p in v.encode(img):
+                c.mux(p)
+        for p in v.encode(None):
+            c.mux(p)
+    c.close()
+
+
+def test_m4a_and_video_audio_tracks_via_pyav(tmp_path):
+    y = tone(seconds=2, sr=44100)
+    if y.ndim == 2:
+        y = y[:, 0]
+    m4a = tmp_path / "a.m4a"
+    _encode_with_pyav(m4a, y, 44100)
+    sig = load_audio(m4a)
+    assert sig.sampling_rate == 16000
+    assert sig.duration == pytest.approx(2.0, abs=0.1)
+    mp4 = tmp_path / "v.mp4"
+    _encode_with_pyav(mp4, y, 44100, video=True)
+    assert load_audio(mp4).duration == pytest.approx(2.0, abs=0.1)
+    mute = tmp_path / "mute.mp4"
+    _encode_with_pyav(mute, y, 44100, video=True, audio=False)
+    with pytest.raises(InputError, match="no audio track"):
+        load_audio(mute)

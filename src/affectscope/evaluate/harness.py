@@ -137,6 +137,7 @@ def evaluate(
     model: str | os.PathLike[str] | None = None,
     labels: str | None = None,
     num_threads: int | None = None,
+    speaker_norm: bool = False,
     **options: Any,
 ) -> dict[str, Any]:
     r"""Evaluate a model on one split of a dataset read in its published format.
@@ -155,6 +156,9 @@ def evaluate(
         Label space to score in (dataset default when omitted), e.g. ``"ekman7"`` for GoEmotions.
     num_threads : int, optional
         CPU threads.
+    speaker_norm : bool
+        Speech/face sets with speaker ids: let the model adapt to each speaker with that speaker's own
+        (unlabelled) recordings — the product's recording baseline. Otherwise every file is judged alone.
     **options
         Adapter options, e.g. ``text_column`` / ``label_column`` for the ``csv`` adapter.
 
@@ -172,17 +176,37 @@ def evaluate(
     1.0
     """
     data = load_dataset(dataset, path, split=split, labels=labels, **options)
+    if speaker_norm and (data.modality not in ("speech", "face") or data.groups is None):
+        raise ConfigError(
+            f"--speaker-norm needs a speech or face dataset with speaker ids; {dataset} is a {data.modality} set."
+        )
+    if data.modality == "speech":
+        from affectscope.media.audio import load_audio
+        from affectscope.recognizers.speech import SpeechRecognizer
+
+        rec: Any = SpeechRecognizer(
+            model, transcript=False, normalize="always" if speaker_norm else "never", num_threads=num_threads
+        )
+        pred = rec.predict_signals(
+            (load_audio(f).samples for f in data.items), groups=data.groups if speaker_norm else None
+        )
+        report = score(data, pred)
+        return _report(data, rec, report, speaker_norm=speaker_norm)
     if data.modality != "text":
         raise ConfigError(
             f"{dataset} was read ({len(data)} {data.modality} files), but scoring it needs a {data.modality} "
-            f"model and affectscope ships only {sorted({'text'})} models so far."
+            f"model and affectscope ships only {sorted({'speech', 'text'})} models so far."
         )
     from affectscope.recognizers.text import TextRecognizer
 
     rec = TextRecognizer(model, num_threads=num_threads)
     pred = rec.predict([str(t) for t in data.items])
     report = score(data, pred, decide=rec.decide)
-    return {
+    return _report(data, rec, report)
+
+
+def _report(data: EvalData, rec: Any, report: dict[str, Any], *, speaker_norm: bool = False) -> dict[str, Any]:
+    out = {
         "dataset": data.dataset,
         "split": data.split,
         "model": rec.bundle.name,
@@ -190,3 +214,6 @@ def evaluate(
         "labels": data.space,
         **report,
     }
+    if data.modality in ("speech", "face"):
+        out["speaker_norm"] = speaker_norm
+    return out

@@ -3,7 +3,8 @@
 One normaliser, :func:`iter_audio_blocks`, accepts every supported form of audio input and yields mono
 float32 blocks at the target rate, so an hour-long file never sits in memory whole; :func:`load_audio` collects
 them into a :class:`Signal` for short inputs. Decoding uses soundfile (libsndfile: WAV, FLAC, OGG/Vorbis/Opus,
-MP3, AIFF, ...) and resampling soxr's streaming resampler.
+MP3, AIFF, ...), or PyAV (FFmpeg) for what libsndfile cannot read — m4a/aac and the audio track of video
+files — when the ``speech`` extra is installed; resampling uses soxr's streaming resampler.
 
 Accepted inputs
 ---------------
@@ -35,7 +36,7 @@ import numpy as np
 from affectscope.errors import ConfigError, DependencyError, InputError
 from affectscope.media._files import existing_file
 
-__all__ = ["ACCEPTED_AUDIO_INPUTS", "SAMPLING_RATE", "Signal", "iter_audio_blocks", "load_audio"]
+__all__ = ["ACCEPTED_AUDIO_INPUTS", "MEDIA_SUFFIXES", "SAMPLING_RATE", "Signal", "iter_audio_blocks", "load_audio"]
 
 SAMPLING_RATE = 16_000
 ACCEPTED_AUDIO_INPUTS = (
@@ -43,6 +44,28 @@ ACCEPTED_AUDIO_INPUTS = (
     "a tuple (array, sampling_rate), or a dict with 'array' and 'sampling_rate' (or 'path')"
 )
 _BLOCK_SECONDS = 30
+#: File suffixes routed to the speech pipeline by ``affectscope analyze`` (audio, and video for its audio track).
+MEDIA_SUFFIXES = frozenset(
+    [
+        ".wav",
+        ".flac",
+        ".ogg",
+        ".oga",
+        ".opus",
+        ".mp3",
+        ".aif",
+        ".aiff",
+        ".m4a",
+        ".aac",
+        ".wma",
+        ".mp4",
+        ".m4v",
+        ".mov",
+        ".mkv",
+        ".webm",
+        ".avi",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -107,10 +130,9 @@ def _file_blocks(obj: Any, name: str) -> tuple[int, Iterator[np.ndarray]]:
     try:
         f = sf.SoundFile(obj)
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
-        raise InputError(
-            f"{name} could not be decoded as audio ({exc}). Expected {ACCEPTED_AUDIO_INPUTS}; m4a/aac and video "
-            "containers need the video extra (PyAV)."
-        ) from None
+        if hasattr(obj, "seek"):
+            obj.seek(0)
+        return _av_blocks(obj, name, reason=str(exc))
     if f.frames == 0:
         f.close()
         raise InputError(f"{name} holds no audio samples (0 frames).")
@@ -128,6 +150,52 @@ def _file_blocks(obj: Any, name: str) -> tuple[int, Iterator[np.ndarray]]:
                 yield block
 
     return f.samplerate, gen()
+
+
+def _av_blocks(obj: Any, name: str, *, reason: str) -> tuple[int, Iterator[np.ndarray]]:
+    """Decode the first audio stream of any container FFmpeg reads (m4a/aac, mp4, mkv, webm, ...) with PyAV."""
+    try:
+        import av
+    except ImportError:
+        raise InputError(
+            f"{name} could not be decoded as audio ({reason}). Expected {ACCEPTED_AUDIO_INPUTS}; m4a/aac and "
+            "video containers need PyAV: pip install 'affectscope[speech]'."
+        ) from None
+    try:
+        container = av.open(obj)
+        stream = next((st for st in container.streams if st.type == "audio"), None)
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        raise InputError(
+            f"{name} could not be decoded as audio or video ({exc}). Expected {ACCEPTED_AUDIO_INPUTS}."
+        ) from None
+    if stream is None:
+        container.close()
+        raise InputError(f"{name} has no audio track (a video without sound, or not a media file).")
+    rate = int(stream.rate or stream.codec_context.sample_rate or 0)
+    if rate <= 0:
+        container.close()
+        raise InputError(f"{name}: the audio track has no sampling rate.")
+    resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+
+    def gen() -> Iterator[np.ndarray]:
+        n = 0
+        try:
+            with container:
+                for frame in container.decode(stream):
+                    for out in resampler.resample(frame):
+                        block = out.to_ndarray().reshape(-1)
+                        n += len(block)
+                        yield block
+                for out in resampler.resample(None):
+                    block = out.to_ndarray().reshape(-1)
+                    n += len(block)
+                    yield block
+        except av.error.FFmpegError as exc:
+            raise InputError(f"{name} is corrupt or truncated: {exc}") from None
+        if n == 0:
+            raise InputError(f"{name} holds no audio samples (0 frames).")
+
+    return rate, gen()
 
 
 def _open(obj: Any, source: str | None) -> tuple[str, int, Iterator[np.ndarray]]:

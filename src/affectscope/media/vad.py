@@ -24,7 +24,7 @@ import numpy as np
 
 from affectscope.errors import ConfigError, DependencyError
 
-__all__ = ["cut_segments", "detect_speech", "shape_segments"]
+__all__ = ["cut_segments", "detect_speech", "shape_segments", "trim_silence"]
 
 _WINDOW_S = 30.0
 _MARGIN_S = 2.0
@@ -229,3 +229,36 @@ def cut_segments(
     if k < len(bounds) and parts:
         s, e, _, _ = bounds[k]
         yield s, round(pos / sr, 3), np.concatenate(parts)
+
+
+def trim_silence(samples: np.ndarray, *, sampling_rate: int = 16_000, threshold: float = 0.5) -> np.ndarray:
+    """Cut leading and trailing non-speech from a short utterance (whole array when no speech is found).
+
+    This is how single-utterance corpora (RAVDESS, TESS, ...) are brought to what the product sees: a voice
+    segment starts and ends with speech (plus the VAD's 100 ms padding).
+
+    Parameters
+    ----------
+    samples : ndarray of shape (n,)
+        Mono float32 audio at 16 kHz.
+    sampling_rate : int
+        16000.
+    threshold : float
+        Speech probability threshold.
+
+    Returns
+    -------
+    ndarray
+        A view of ``samples`` from the first speech onset to the last speech offset.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> len(trim_silence(np.zeros(16000, dtype=np.float32)))
+    16000
+    """
+    spans = detect_speech([samples], sampling_rate=sampling_rate, threshold=threshold)
+    if not spans:
+        return samples
+    lo, hi = round(spans[0][0] * sampling_rate), round(spans[-1][1] * sampling_rate)
+    return samples[lo:hi] if hi - lo >= sampling_rate // 4 else samples

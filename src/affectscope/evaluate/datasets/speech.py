@@ -3,7 +3,8 @@
 Items are audio file paths (``.wav``, ``.flac``, ``.mp3``, ``.ogg``); groups are speakers, so splits are
 speaker-independent. None of these corpora has an official split: ``split="all"`` takes every file, and a
 comma-separated list of speaker ids (``"19,20,21,22,23,24"`` for RAVDESS actors 19-24) takes those speakers only.
-Scoring needs a speech recognizer (issue 4); the adapters are ready for it.
+Labels are scored in ``ekman7`` (RAVDESS ``calm`` merged into ``neutral``); RAVDESS can also be scored in all
+eight of its classes with ``labels="ekman7_calm"``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ RAVDESS_TO_EKMAN: dict[str, str | None] = {
     "07": "disgust",
     "08": "surprise",
 }
+RAVDESS_TO_EKMAN_CALM: dict[str, str | None] = {**RAVDESS_TO_EKMAN, "02": "calm"}  # all 8 classes
 TESS_TO_EKMAN: dict[str, str | None] = {
     "angry": "anger",
     "disgust": "disgust",
@@ -93,11 +95,13 @@ def _build(
     labels: str | None,
     parsed: list[tuple[Path, str, str]],
     mapping: dict[str, str | None],
+    *,
+    space: str = "ekman7",
 ) -> EvalData:
     """Turn ``(file, speaker, dataset label)`` triples into EvalData, keeping the chosen speakers."""
-    _check_labels(labels, ("ekman7",), dataset)
+    _check_labels(labels, (space,), dataset)
     wanted = _speakers(split, dataset)
-    ek = _space_labels("ekman7")
+    ek = _space_labels(space)
     if wanted is not None:
         present = {s for _, s, _ in parsed}
         missing = sorted(wanted - present)
@@ -117,7 +121,7 @@ def _build(
         split,
         "speech",
         "single_label",
-        "ekman7",
+        space,
         ek,
         items,
         np.array(y, dtype=int),
@@ -140,7 +144,9 @@ def load_ravdess(path: Path, split: str, labels: str | None = None) -> EvalData:
             )
         if parts[0] == "03" and parts[1] == "01":
             parsed.append((f, parts[6], parts[2]))
-    return _build("ravdess", split, labels, parsed, RAVDESS_TO_EKMAN)
+    space = _check_labels(labels, ("ekman7", "ekman7_calm"), "ravdess")
+    mapping = RAVDESS_TO_EKMAN if space == "ekman7" else RAVDESS_TO_EKMAN_CALM
+    return _build("ravdess", split, labels, parsed, mapping, space=space)
 
 
 def load_tess(path: Path, split: str, labels: str | None = None) -> EvalData:
