@@ -9,11 +9,14 @@ pooled, 1792 dims). Head: standardisation + multinomial logistic regression (sci
 
 Reported (leave-speakers-out, RAVDESS actors 01-18 in 6 folds of 3 actors, 8 classes, UAR): both variants,
 per gender (RAVDESS: odd actor ids male, even female), ECE, and cross-corpus RAVDESS -> TESS and TESS ->
-RAVDESS on the 7 shared classes. Then the final heads are fitted on RAVDESS 01-18 + TESS, a softmax
+RAVDESS on the 7 shared classes. Training folds (and the final fit) also get speed-perturbed copies (0.9, 1.1)
+of their RAVDESS files (extract_features.py --speed). Then the final heads are fitted on RAVDESS 01-18 + TESS, a softmax
 temperature is fitted on the out-of-fold logits (calibration), and the weights are written (float32, ~150 kB) to the
 model bundle with the figures in bundle.json.
 
     python training/speech/extract_features.py --data ../shared/data --out build/speech_features
+    python training/speech/extract_features.py --corpus ravdess --speed 0.9
+    python training/speech/extract_features.py --corpus ravdess --speed 1.1
     python training/speech/train.py --features build/speech_features --out src/affectscope/models/speech_whisper_ser
 """
 
@@ -95,14 +98,18 @@ def softmax(z: np.ndarray, t: float = 1.0) -> np.ndarray:
     return e / e.sum(1, keepdims=True)
 
 
-def cv_logits(x, y, groups, c, w, *, extra=None) -> np.ndarray:
-    """Out-of-fold logits on RAVDESS (6 folds of 3 actors); ``extra`` = (x, y) always added to training."""
+def cv_logits(x, y, groups, c, w, *, extra=None, aug=()) -> np.ndarray:
+    """Out-of-fold logits on RAVDESS (6 folds of 3 actors).
+
+    ``extra`` = (x, y) is always added to training; ``aug`` holds speed-perturbed copies of ``x`` (same rows),
+    of which only the training speakers' rows are added to each fold.
+    """
     out = np.zeros((len(y), len(SPACE)))
     for train, test in grouped_kfold(groups, n_splits=6):
-        xt, yt = x[train], y[train]
+        xt, yt = [x[train], *(a[train] for a in aug)], [y[train]] * (1 + len(aug))
         if extra is not None:
-            xt, yt = np.vstack([xt, extra[0]]), np.concatenate([yt, extra[1]])
-        out[test] = Head(c, w).fit(xt, yt).logits(x[test])
+            xt, yt = [*xt, extra[0]], [*yt, extra[1]]
+        out[test] = Head(c, w).fit(np.vstack(xt), np.concatenate(yt)).logits(x[test])
     return out
 
 
@@ -120,8 +127,15 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("src/affectscope/models/speech_whisper_ser"))
     ap.add_argument("--c", type=float, default=0.01, help="inverse L2 strength of the logistic regression")
     ap.add_argument("--prosody-weight", type=float, default=4.5, help="multiplier of the prosodic features")
+    ap.add_argument("--augment", type=float, nargs="*", default=[0.9, 1.1], help="speed-perturbed RAVDESS copies")
     ap.add_argument("--with-tess", action="store_true", help="add TESS to every CV training fold")
     ap.add_argument("--cv-only", action="store_true")
+    ap.add_argument(
+        "--exclude-actors",
+        default="",
+        help="comma-separated RAVDESS actors left out of the final fit (to check the product path on them with "
+        "affectscope eval --model OUT --split THOSE)",
+    )
     args = ap.parse_args()
 
     rx, ry, rg = load(args.features, "ravdess")
@@ -129,10 +143,15 @@ def main() -> None:
     male = np.array([int(g.split(":")[1]) % 2 == 1 for g in rg])
     res: dict[str, float] = {}
     oof = {}
+    augmented = [load(args.features, f"ravdess_speed{s:g}")[0] for s in args.augment]
+
+    def view(mode: str, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+        return x if mode == "alone" else speaker_norm(x, g)
+
     for mode in ("alone", "normed"):
-        xr = rx if mode == "alone" else speaker_norm(rx, rg)
-        xt = tx if mode == "alone" else speaker_norm(tx, tg)
-        z = cv_logits(xr, ry, rg, args.c, args.prosody_weight, extra=(xt, ty) if args.with_tess else None)
+        xr, xt = view(mode, rx, rg), view(mode, tx, tg)
+        aug = [view(mode, a, rg) for a in augmented]  # a speed-perturbed speaker is its own group
+        z = cv_logits(xr, ry, rg, args.c, args.prosody_weight, extra=(xt, ty) if args.with_tess else None, aug=aug)
         t = fit_temperature(z, ry)
         oof[mode] = (z, t)
         pred = z.argmax(1)
@@ -143,7 +162,8 @@ def main() -> None:
         res[f"ravdess_loso_ece_{mode}_calibrated"] = ece(softmax(z, t), ry)
         # Cross-corpus on the 7 shared classes (TESS has no calm).
         shared = ry != SPACE.index("calm")
-        p = Head(args.c, args.prosody_weight).fit(xr[shared], ry[shared]).logits(xt).argmax(1)
+        xs = np.vstack([xr[shared], *(a[shared] for a in aug)])
+        p = Head(args.c, args.prosody_weight).fit(xs, np.tile(ry[shared], 1 + len(aug))).logits(xt).argmax(1)
         res[f"ravdess_to_tess_uar_{mode}"] = uar(ty, p)
         p = Head(args.c, args.prosody_weight).fit(xt, ty).logits(xr[shared]).argmax(1)
         res[f"tess_to_ravdess_uar_{mode}"] = uar(ry[shared], p)
@@ -152,12 +172,15 @@ def main() -> None:
     if args.cv_only:
         return
 
+    keep = ~np.isin(rg, [f"ravdess:{a}" for a in args.exclude_actors.split(",") if a])
+    rx, ry, rg = rx[keep], ry[keep], rg[keep]
+    augmented = [a[keep] for a in augmented]
     weights = {}
     temps = {}
     for mode in ("alone", "normed"):
-        xr = rx if mode == "alone" else speaker_norm(rx, rg)
-        xt = tx if mode == "alone" else speaker_norm(tx, tg)
-        head = Head(args.c, args.prosody_weight).fit(np.vstack([xr, xt]), np.concatenate([ry, ty]))
+        xs = [view(mode, rx, rg), view(mode, tx, tg), *(view(mode, a, rg) for a in augmented)]
+        ys = [ry, ty, *([ry] * len(augmented))]
+        head = Head(args.c, args.prosody_weight).fit(np.vstack(xs), np.concatenate(ys))
         weights[f"{mode}_mean"] = head.mean_
         weights[f"{mode}_scale"] = head.scale_
         weights[f"{mode}_coef"] = head.lr.coef_
