@@ -105,3 +105,34 @@ def test_table_output_is_capped_for_long_inputs(tmp_path):
     assert "100 more rows" in r.stdout
     r = run("analyze", str(p), "-f", "csv")
     assert len(r.stdout.strip().splitlines()) == 301
+
+
+def test_analyze_audio_file(speech_fixture):
+    f = str(speech_fixture("loud_fast_en"))
+    r = run("analyze", f)
+    assert r.exit_code == 0, r.output
+    assert "overall" in r.stdout
+    assert "voice" in r.stdout
+    assert "believe" in r.stdout
+    r = run("analyze", f, "--no-transcript", "-f", "json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["summary"]["modality"] == "speech"
+    assert d["segments"][0]["text"] is None
+    assert d["segments"][0]["end"] <= 5.0  # seconds, not characters
+
+
+def test_analyze_audio_errors(speech_fixture, notes_file, tmp_path):
+    r = run("analyze", str(tmp_path / "call.wav"))
+    assert r.exit_code == 2
+    assert "File not found" in r.output
+    assert "Traceback" not in r.output
+    r = run("analyze", str(speech_fixture("loud_fast_en")), str(notes_file))
+    assert r.exit_code == 2
+    assert "either text inputs or audio/video files" in r.output
+    bad = tmp_path / "bad.m4a"
+    bad.write_bytes(b"\x00\x01garbage")
+    r = run("analyze", str(speech_fixture("quiet_slow_en")), str(bad), "--no-transcript", "-f", "csv")
+    assert r.exit_code == 1  # one of two files failed; the other is written
+    assert "bad.m4a" in r.output
+    assert r.stdout.startswith("source,start,end,modality")

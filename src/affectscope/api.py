@@ -1,4 +1,4 @@
-"""The one-call Python API: :func:`analyze`."""
+"""The one-call Python API: :func:`analyze` (text, text files, and audio/video files)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,13 @@ def _text_recognizer(model: str | None, batch_size: int, segment: str, encoding:
     return TextRecognizer(model, batch_size=batch_size, segment=segment, encoding=encoding, num_threads=num_threads)
 
 
+@lru_cache(maxsize=2)
+def _speech_recognizer(model: str | None, transcript: bool, language: str | None, num_threads: int | None):
+    from affectscope.recognizers.speech import SpeechRecognizer
+
+    return SpeechRecognizer(model, transcript=transcript, language=language, num_threads=num_threads)
+
+
 def analyze(
     obj: Any,
     *,
@@ -27,13 +34,17 @@ def analyze(
     encoding: str = "utf-8",
     batch_size: int = 64,
     num_threads: int | None = None,
+    transcript: bool = True,
+    language: str | None = None,
 ) -> Result:
     """Analyse the emotion in a text or text file and return a :class:`~affectscope.Result`.
 
     Parameters
     ----------
     obj : str, pathlib.Path, bytes, file object or dict
-        A ``str`` is the text itself; a :class:`pathlib.Path` (or other ``os.PathLike``) is a text file.
+        A ``str`` is the text itself; a :class:`pathlib.Path` (or other ``os.PathLike``) is a text file, or an
+        audio/video file when its suffix is one of :data:`affectscope.media.audio.MEDIA_SUFFIXES` (needs the
+        ``speech`` extra).
     model : str or path-like, optional
         Registry name (see ``affectscope models``) or a bundle folder.
     segment : {"sentence", "line"}
@@ -44,11 +55,16 @@ def analyze(
         Sentences per forward pass.
     num_threads : int, optional
         CPU threads (default: all cores).
+    transcript : bool
+        Audio: transcribe the speech and analyse its words too.
+    language : str, optional
+        Audio: spoken language (ISO 639-1, or ``"auto"``); English when omitted.
 
     Returns
     -------
     Result
-        ``frame`` (one row per sentence, indexed by (source, start, end) in characters) and ``summary``.
+        ``frame`` (one row per sentence, indexed by (source, start, end) in characters; for audio one row per
+        voice segment, in seconds) and ``summary``.
 
     Examples
     --------
@@ -59,7 +75,13 @@ def analyze(
     >>> r.frame.index[0] == ("text", 0, 21)
     True
     """
-    rec = _text_recognizer(None if model is None else str(model), batch_size, segment, encoding, num_threads)
+    name = None if model is None else str(model)
+    if isinstance(obj, os.PathLike):
+        from affectscope.media.audio import MEDIA_SUFFIXES
+
+        if Path(obj).suffix.lower() in MEDIA_SUFFIXES:
+            return _speech_recognizer(name, transcript, language, num_threads).process_file(Path(obj))
+    rec = _text_recognizer(name, batch_size, segment, encoding, num_threads)
     if isinstance(obj, os.PathLike):
         return rec.process_file(Path(obj))
     return rec.process_text(obj)

@@ -180,3 +180,11 @@ def test_chunks_and_word_assignment():
     assert _chunks(segs) == [(0.0, 29.5, [0, 1, 2]), (31.0, 35.0, [3])]
     words = [(0.5, 0.9, " a"), (8.2, 8.6, " b"), (9.5, 9.9, " c")]
     assert _assign_words(words, [(0.0, 8.0), (9.0, 18.0)]) == [[words[0], words[1]], [words[2]]]
+
+
+def test_analyze_routes_audio_paths(speech_fixture):
+    import affectscope
+
+    r = affectscope.analyze(speech_fixture("quiet_slow_en"), transcript=False, num_threads=2)
+    assert r.summary["modality"] == "speech"
+    assert len(r) >= 1
