@@ -62,6 +62,23 @@ def main() -> None:
         lines.append("")
         lines.append(f"Model card of `{name}`: `{get_bundle(name).card.name}` in its bundle (`affectscope models`).")
         lines.append("")
+    for name in list_models(modality="speech"):
+        b = get_bundle(name)
+        lines += [
+            f"## {name}",
+            "",
+            "Trained on all the speech in ../shared/data (RAVDESS actors 01-18, TESS), so scoring it there would "
+            "measure training data. Its held-out figures are leave-speakers-out cross-validation (6 folds of 3 "
+            "RAVDESS actors, 8 classes) and cross-corpus runs from "
+            "`python training/speech/train.py --features build/speech_features`, stored in its bundle.json:",
+            "",
+            "| metric | value |",
+            "|---|---:|",
+            *(f"| {k} | {v:.4f} |" for k, v in b.extra.get("cv", {}).items()),
+            "",
+            "Speed and memory of the whole speech pipeline: docs/speech.md (`benchmarks/speech_speed.py`).",
+            "",
+        ]
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -30,6 +30,7 @@ def test_list_spaces_has_all_builtin_spaces():
         "plutchik8",
         "russell4",
         "semeval2018_ec11",
+        "stress2",
         "vad",
     ]
 

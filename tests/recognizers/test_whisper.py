@@ -32,3 +32,26 @@ def test_errors(monkeypatch):
             whisper.load_whisper("tiny.en", num_threads=3)
     finally:
         whisper.load_whisper.cache_clear()
+
+
+def test_encoder_inputs_are_bucketed_to_bound_memory():
+    """Segment lengths map onto few input shapes (CTranslate2 keeps state per shape)."""
+    m = whisper.load_whisper("tiny.en", num_threads=1)
+    shapes = []
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(m.model, name)
+
+        def encode(self, view, **kw):
+            shapes.append(tuple(view.shape))
+            return m.model.encode(view, **kw)
+
+    class Model:
+        feature_extractor = m.feature_extractor
+        model = Spy()
+
+    rng = np.random.default_rng(0)
+    for seconds in np.linspace(1.05, 1.45, 10):
+        whisper.encoder_features(Model(), (0.1 * rng.standard_normal(int(seconds * 16000))).astype(np.float32))
+    assert len(set(shapes)) == 1

@@ -194,7 +194,7 @@ def evaluate(
         return _report(data, rec, report, speaker_norm=speaker_norm)
     if data.modality != "text":
         raise ConfigError(
-            f"{dataset} was read ({len(data)} {data.modality} files), but scoring it needs a {data.modality} "
+            f"{dataset} was read ({len(data)} {data.modality} items), but scoring it needs a {data.modality} "
             f"model and affectscope ships only {sorted({'speech', 'text'})} models so far."
         )
     from affectscope.recognizers.text import TextRecognizer

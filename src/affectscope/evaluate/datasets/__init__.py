@@ -8,14 +8,15 @@ what was expected.
 
 Text adapters so far: ``goemotions``, ``carer``, ``isear``, ``semeval2018-ec``, ``emobank``; conversation
 transcripts ``meld``, ``emorynlp``, ``iemocap`` (scored per utterance); speech ``ravdess``, ``tess``,
-``emodb``, ``savee``, ``crema-d``; faces ``fer2013``, ``ckplus``; music ``music-4q`` (media sets are read now
-and scored once their recognizers land).
+``emodb``, ``savee``, ``crema-d`` (scored with the speech recognizer); faces ``fer2013``, ``ckplus``; music
+``music-4q``; wearable physiology ``stress-predict`` (face, music and physio sets are read now and scored once
+their recognizers land).
 
 Examples
 --------
 >>> sorted(ADAPTERS)  # doctest: +NORMALIZE_WHITESPACE
 ['carer', 'ckplus', 'crema-d', 'csv', 'emobank', 'emodb', 'emorynlp', 'fer2013', 'goemotions', 'iemocap',
- 'isear', 'meld', 'music-4q', 'ravdess', 'savee', 'semeval2018-ec', 'tess']
+ 'isear', 'meld', 'music-4q', 'ravdess', 'savee', 'semeval2018-ec', 'stress-predict', 'tess']
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from affectscope.errors import ConfigError, InputError
 from affectscope.evaluate.datasets.base import SPLITS, EvalData
 from affectscope.evaluate.datasets.conversation import load_emorynlp, load_iemocap, load_meld
 from affectscope.evaluate.datasets.media import MEDIA_ADAPTERS
+from affectscope.evaluate.datasets.physio import PHYSIO_ADAPTERS
 from affectscope.evaluate.datasets.speech import SPEECH_ADAPTERS
 from affectscope.evaluate.datasets.text import (
     load_carer,
@@ -52,6 +54,7 @@ ADAPTERS: dict[str, Callable[..., EvalData]] = {
     "csv": load_csv,
     **SPEECH_ADAPTERS,
     **MEDIA_ADAPTERS,
+    **PHYSIO_ADAPTERS,
 }
 
 
@@ -82,11 +85,11 @@ def load_dataset(
     >>> load_dataset("sst", ".")
     Traceback (most recent call last):
     ...
-    affectscope.errors.ConfigError: The 'dataset' parameter must be one of ['carer', 'ckplus', 'crema-d', 'csv', 'emobank', 'emodb', 'emorynlp', 'fer2013', 'goemotions', 'iemocap', 'isear', 'meld', 'music-4q', 'ravdess', 'savee', 'semeval2018-ec', 'tess']. Got 'sst' instead.
+    affectscope.errors.ConfigError: The 'dataset' parameter must be one of ['carer', 'ckplus', 'crema-d', 'csv', 'emobank', 'emodb', 'emorynlp', 'fer2013', 'goemotions', 'iemocap', 'isear', 'meld', 'music-4q', 'ravdess', 'savee', 'semeval2018-ec', 'stress-predict', 'tess']. Got 'sst' instead.
     """  # noqa: E501
     if name not in ADAPTERS:
         raise ConfigError(f"The 'dataset' parameter must be one of {sorted(ADAPTERS)}. Got {name!r} instead.")
-    if split not in SPLITS and name not in SPEECH_ADAPTERS:  # speech: split may list speaker ids
+    if split not in SPLITS and name not in SPEECH_ADAPTERS and name not in PHYSIO_ADAPTERS:  # may list speakers
         raise ConfigError(f"The 'split' parameter must be one of {list(SPLITS)}. Got {split!r} instead.")
     data = ADAPTERS[name](Path(path), split, labels, **options)
     if len(data) == 0:

@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -40,6 +41,7 @@ WHISPER_MODELS: dict[str, dict[str, Any]] = {
 }
 _MAX_FRAMES = 3000  # Whisper's encoder takes at most 30 s (3000 mel frames)
 _MIN_SAMPLES = 800  # 50 ms: shorter audio has too few frames to pool
+_BUCKET_SAMPLES = 8000  # encoder inputs are padded to multiples of 0.5 s
 
 
 def _missing(name: str, exc: Exception) -> DependencyError:
@@ -138,13 +140,20 @@ def encoder_features(model: Any, samples: np.ndarray, *, context: float = 1.0) -
     samples = np.asarray(samples, dtype=np.float32)
     if samples.ndim != 1 or len(samples) < _MIN_SAMPLES:
         raise InputError(f"A speech segment must be mono audio of at least 50 ms; got shape {samples.shape}.")
-    if context > 0:  # digital silence around the segment, as the encoder saw around speech in training
-        pad = np.zeros(round(context * 16_000), dtype=np.float32)
-        samples = np.concatenate([pad, samples, pad])
+    # Digital silence around the segment (Whisper saw pauses around speech in training), then more silence up
+    # to the next multiple of 0.5 s: CTranslate2/oneDNN keep state per input shape, so a few dozen shapes
+    # instead of one per segment length keep memory flat over hour-long recordings. Pooling covers only the
+    # context + segment frames, so the bucket padding changes nothing but the attention context.
+    pad = np.zeros(round(context * 16_000), dtype=np.float32)
+    core = len(samples) + 2 * len(pad)
+    bucket = -core % _BUCKET_SAMPLES
+    samples = np.concatenate([pad, samples, pad, np.zeros(bucket, dtype=np.float32)])
     mel = model.feature_extractor(samples)
     n = min(mel.shape[1] - mel.shape[1] % 2, _MAX_FRAMES)
     view = ctranslate2.StorageView.from_array(np.ascontiguousarray(mel[None, :, :n], dtype=np.float32))
     states = np.asarray(model.model.encode(view, to_cpu=True))[0]
+    keep = max(2, min(len(states), math.ceil(core / 320)))  # encoder states are 20 ms (320 samples) apart
+    states = states[:keep]
     return np.concatenate([states.mean(0), states.std(0)]).astype(np.float32)
 
 
