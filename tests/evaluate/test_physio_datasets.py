@@ -37,7 +37,8 @@ def test_windows_labels_groups(tmp_path):
         "end": T0 + 180.0,
         "raw": str(tmp_path / "Raw_data" / "S02"),
     }
-    assert d.space == "stress2" and d.modality == "physio"
+    assert d.space == "stress2"
+    assert d.modality == "physio"
     assert len(load_dataset("stress-predict", tmp_path, split="S03")) == 4
     # 90-second windows: [90, 180) mixes 30 s baseline with 60 s stress -> left out
     assert len(load_dataset("stress-predict", tmp_path, split="2", window=90)) == 1
