@@ -108,8 +108,10 @@ def test_process_signal_any_rate_and_channels(voice_only, speech_fixture):
     a = voice_only.process_signal(stereo, sampling_rate=44100, source="call")
     b = voice_only.process_file(speech_fixture("loud_fast_en"))
     assert set(a.frame.index.get_level_values("source")) == {"call"}
-    assert len(a) == len(b)
-    assert a.summary["label"] == b.summary["label"]
+    assert a.frame.index.droplevel("source").tolist() == b.frame.index.droplevel("source").tolist()
+    cols = [f"ekman7_calm:{lab}" for lab in SPACE]
+    # 16 kHz mono -> 44.1 kHz stereo -> 16 kHz mono changes the samples a little, the probabilities barely
+    assert np.abs(a.frame[cols].to_numpy() - b.frame[cols].to_numpy()).max() < 0.1
 
 
 def test_errors(voice_only, tmp_path):

@@ -126,7 +126,7 @@ def main() -> None:
     ap.add_argument("--features", type=Path, default=Path("build/speech_features"))
     ap.add_argument("--out", type=Path, default=Path("src/affectscope/models/speech_whisper_ser"))
     ap.add_argument("--c", type=float, default=0.01, help="inverse L2 strength of the logistic regression")
-    ap.add_argument("--prosody-weight", type=float, default=4.5, help="multiplier of the prosodic features")
+    ap.add_argument("--prosody-weight", type=float, default=3.0, help="multiplier of the prosodic features")
     ap.add_argument("--augment", type=float, nargs="*", default=[0.9, 1.1], help="speed-perturbed RAVDESS copies")
     ap.add_argument("--with-tess", action="store_true", help="add TESS to every CV training fold")
     ap.add_argument("--cv-only", action="store_true")

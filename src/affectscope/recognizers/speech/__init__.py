@@ -155,7 +155,7 @@ class SpeechRecognizer(Recognizer):
         self.labels_ = list(head["labels"])
         self.encoders_ = [load_whisper(name, num_threads=threads) for name in self.bundle.extra["encoders"]]
         with np.load(self.bundle.file("head"), allow_pickle=False) as w:
-            self.weights_ = {k: w[k].astype(np.float32) for k in w.files}
+            self.weights_ = {k: w[k].astype(np.float64) for k in w.files}
         self.temperature_ = {k: float(v) for k, v in self.bundle.extra["temperature"].items()}
         self.min_baseline_ = int(self.bundle.extra["min_baseline_segments"])
         self._asr = None
@@ -218,7 +218,7 @@ class SpeechRecognizer(Recognizer):
         >>> rec.forward({"features": np.zeros((2, 1799), dtype=np.float32)})["logits"].shape
         (2, 8)
         """
-        x = np.asarray(inputs["features"], dtype=np.float32)
+        x = np.asarray(inputs["features"], dtype=np.float64)  # float64 as in training: z-scores of tiny stds
         mode = "alone"
         if "baseline_mean" in inputs:
             x = (x - inputs["baseline_mean"]) / (inputs["baseline_std"] + 1e-6)
@@ -252,8 +252,8 @@ class SpeechRecognizer(Recognizer):
     def _classify(self, features: np.ndarray, *, baseline: bool) -> dict[str, np.ndarray]:
         inputs: dict[str, np.ndarray] = {"features": features}
         if baseline:
-            inputs["baseline_mean"] = features.mean(0)
-            inputs["baseline_std"] = features.std(0)
+            inputs["baseline_mean"] = features.mean(0, dtype=np.float64)
+            inputs["baseline_std"] = features.std(0, dtype=np.float64)
         return self.postprocess(self.forward(inputs))
 
     def _use_baseline(self, n: int) -> bool:
@@ -329,22 +329,28 @@ class SpeechRecognizer(Recognizer):
         if not segments:
             return Result(self._empty_frame(), self._summary_empty(name, duration))
         feats, pros, texts = [], [], []
+        text_cols: dict[str, list[Any]] = {c: [] for c in _TEXT_COLS}
         chunks = _chunks(segments)
         for (cs, _, idx), (_, _, audio) in zip(
             chunks, cut_segments(open_blocks(), [c[:2] for c in chunks]), strict=False
         ):
             words = transcribe(self._asr_model(), audio, language=self.language) if self.transcript else []
             bounds = [(segments[i][0] - cs, segments[i][1] - cs) for i in idx]
+            chunk_texts = []
             for (s, e), seg_words in zip(bounds, _assign_words(words, bounds), strict=True):
                 y = audio[round(s * sr) : round(e * sr)]
                 feats.append(self.preprocess([y])["features"][0])
                 pros.append(prosody(y))
-                texts.append("".join(w[2] for w in seg_words).strip() if self.transcript else None)
+                chunk_texts.append("".join(w[2] for w in seg_words).strip() if self.transcript else None)
+            # Text emotion chunk by chunk: small batches keep ONNX Runtime's memory flat on long recordings.
+            for k, v in self._text_columns(chunk_texts).items():
+                text_cols[k].extend(v)
+            texts.extend(chunk_texts)
         segments = segments[: len(feats)]
         features = np.stack(feats)
         use_baseline = self._use_baseline(len(features))
         pred = self._classify(features, baseline=use_baseline)
-        frame = self._rows(name, offset, segments, pred, pros, texts)
+        frame = self._rows(name, offset, segments, pred, pros, texts, text_cols)
         return Result(frame, self.summarize(frame, duration=duration, baseline=use_baseline))
 
     def _rows(
@@ -355,6 +361,7 @@ class SpeechRecognizer(Recognizer):
         pred: dict[str, np.ndarray],
         pros: list[dict[str, float]],
         texts: list[str | None],
+        text_cols: dict[str, list[Any]],
     ) -> pd.DataFrame:
         p = pred[self.space_]
         top = p.argmax(1)
@@ -380,7 +387,7 @@ class SpeechRecognizer(Recognizer):
             cols[key] = [r[key] for r in pros]
         for key in ("pitch_rel_st", "loudness_rel_db", "rate_rel"):
             cols[key] = [r[key] for r in rel]
-        cols.update(self._text_columns(texts))
+        cols.update(text_cols)
         index = pd.MultiIndex.from_arrays(
             [
                 [name] * len(segments),

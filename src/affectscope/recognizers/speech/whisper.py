@@ -41,7 +41,7 @@ WHISPER_MODELS: dict[str, dict[str, Any]] = {
 }
 _MAX_FRAMES = 3000  # Whisper's encoder takes at most 30 s (3000 mel frames)
 _MIN_SAMPLES = 800  # 50 ms: shorter audio has too few frames to pool
-_BUCKET_SAMPLES = 8000  # encoder inputs are padded to multiples of 0.5 s
+_BUCKET_SAMPLES = 16000  # encoder inputs are padded to whole seconds
 
 
 def _missing(name: str, exc: Exception) -> DependencyError:
@@ -141,7 +141,7 @@ def encoder_features(model: Any, samples: np.ndarray, *, context: float = 1.0) -
     if samples.ndim != 1 or len(samples) < _MIN_SAMPLES:
         raise InputError(f"A speech segment must be mono audio of at least 50 ms; got shape {samples.shape}.")
     # Digital silence around the segment (Whisper saw pauses around speech in training), then more silence up
-    # to the next multiple of 0.5 s: CTranslate2/oneDNN keep state per input shape, so a few dozen shapes
+    # to the next whole second: CTranslate2/oneDNN keep state per input shape, so about a dozen shapes
     # instead of one per segment length keep memory flat over hour-long recordings. Pooling covers only the
     # context + segment frames, so the bucket padding changes nothing but the attention context.
     pad = np.zeros(round(context * 16_000), dtype=np.float32)
