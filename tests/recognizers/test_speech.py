@@ -129,6 +129,8 @@ def test_errors(voice_only, tmp_path):
         SpeechRecognizer(normalize="sometimes")
     with pytest.raises(ConfigError, match="'language' parameter"):
         SpeechRecognizer(language="en-US!")
+    with pytest.raises(ConfigError, match="Whisper's codes"):
+        SpeechRecognizer(language="xx")
     with pytest.raises(ConfigError, match="text model"):
         SpeechRecognizer("text-minilm-goemotions")
     with pytest.raises(ConfigError, match="start"):
@@ -190,3 +192,20 @@ def test_analyze_routes_audio_paths(speech_fixture):
     r = affectscope.analyze(speech_fixture("quiet_slow_en"), transcript=False, num_threads=2)
     assert r.summary["modality"] == "speech"
     assert len(r) >= 1
+
+
+def test_multilingual_asr_and_m4a_input(speech_fixture, tmp_path):
+    av = pytest.importorskip("av")
+    y, sr = sf.read(speech_fixture("loud_fast_en"), dtype="float32")
+    m4a = tmp_path / "call.m4a"
+    with av.open(str(m4a), "w") as c:
+        stream = c.add_stream("aac", rate=sr)
+        stream.layout = "mono"
+        frame = av.AudioFrame.from_ndarray(y[None, :], format="fltp", layout="mono")
+        frame.sample_rate = sr
+        for p in (*stream.encode(frame), *stream.encode(None)):
+            c.mux(p)
+    rec = SpeechRecognizer(language="auto", num_threads=2)  # Whisper base, language detected
+    r = rec.process_file(m4a)
+    assert len(r) >= 1
+    assert "trust" in r.summary["transcript"].lower()

@@ -144,6 +144,7 @@ class SpeechRecognizer(Recognizer):
             raise ConfigError(f"The 'vad_threshold' parameter must be in (0, 1). Got {vad_threshold!r} instead.")
         self.transcript = transcript
         self.language = None if language in (None, "en") else language.lower()
+        _check_language(self.language)
         self.normalize = normalize
         self.min_duration = min_duration
         self.max_duration = max_duration
@@ -334,7 +335,8 @@ class SpeechRecognizer(Recognizer):
         for (cs, _, idx), (_, _, audio) in zip(
             chunks, cut_segments(open_blocks(), [c[:2] for c in chunks]), strict=False
         ):
-            words = transcribe(self._asr_model(), audio, language=self.language) if self.transcript else []
+            language = None if self.language == "auto" else self.language
+            words = transcribe(self._asr_model(), audio, language=language) if self.transcript else []
             bounds = [(segments[i][0] - cs, segments[i][1] - cs) for i in idx]
             chunk_texts = []
             for (s, e), seg_words in zip(bounds, _assign_words(words, bounds), strict=True):
@@ -593,6 +595,21 @@ class SpeechRecognizer(Recognizer):
             for k in keys:
                 out[k].append(row[k])
         return {**batch, **out}
+
+
+def _check_language(language: str | None) -> None:
+    """Refuse a language code Whisper does not know, listing the accepted ones."""
+    if language in (None, "auto"):
+        return
+    try:
+        from faster_whisper.tokenizer import _LANGUAGE_CODES as CODES
+    except ImportError:  # validated again by faster-whisper when transcribing
+        return
+    if language not in CODES:
+        raise ConfigError(
+            f"The 'language' parameter must be 'auto' or one of Whisper's codes ({', '.join(sorted(CODES))}). "
+            f"Got {language!r} instead."
+        )
 
 
 def _window(blocks: Iterable[np.ndarray], start: float, end: float) -> Iterator[np.ndarray]:
