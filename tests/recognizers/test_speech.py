@@ -143,6 +143,7 @@ def test_batch_records_failures_and_goes_on(voice_only, speech_fixture, tmp_path
     r = voice_only.process_files([speech_fixture("quiet_slow_en"), bad])
     assert len(r) >= 1
     assert [f["source"] for f in r.failures] == [str(bad)]
+    assert r.summary["baseline"] == "per source"
     assert r.failures[0]["error"] == "InputError"
 
 

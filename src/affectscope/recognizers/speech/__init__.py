@@ -441,7 +441,8 @@ class SpeechRecognizer(Recognizer):
         duration : float, optional
             Length of the recording in seconds.
         baseline : bool, optional
-            Whether the recording's own baseline was used.
+            Whether the recording's own baseline was used (``None``: rows of several recordings, each decided
+            on its own).
 
         Returns
         -------
@@ -481,7 +482,8 @@ class SpeechRecognizer(Recognizer):
             "confidence": scores[label],
             **{d: round(float(frame[d].to_numpy() @ w), 4) for d in _VAD},
             "scores": {self.space_: scores},
-            "baseline": "recording" if baseline else "none",
+            # per file when several recordings were combined (each used its own baseline or none)
+            "baseline": "per source" if baseline is None else ("recording" if baseline else "none"),
             "transcript": " ".join(texts) if self.transcript else None,
             "rationale": _rationale(frame, label),
         }
