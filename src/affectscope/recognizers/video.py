@@ -1,0 +1,281 @@
+"""Video: faces, voice, words and subtitles of one recording on one timeline.
+
+:class:`VideoRecognizer` runs the face recognizer on frames sampled at ``fps`` (a stable ``track`` id per
+person), the speech recognizer on the audio track (voice segments with transcript and prosody), and the text
+recognizer on subtitle cues (an ``.srt``/``.vtt`` given, or found next to the video), then merges every row into
+one :class:`~affectscope.Result` indexed by ``(source, start, end)`` in seconds. The ``modality`` column tells
+rows apart (``face``, ``speech``, ``text`` with ``track == "subtitles"``).
+
+The summary keeps each modality's own summary under ``modalities`` and adds a preliminary overall label: the
+unweighted mean of the modalities' Ekman-7 scores (learned, calibrated fusion is a separate step).
+
+Examples
+--------
+>>> import tempfile, pathlib, numpy as np
+>>> from skimage import data
+>>> from affectscope.media.video import write_test_video
+>>> f = pathlib.Path(tempfile.mkdtemp()) / "smile.mp4"
+>>> _ = write_test_video(f, [data.astronaut()] * 10, fps=10)
+>>> r = VideoRecognizer(num_threads=1).process_file(f)
+>>> sorted(set(r.frame["modality"])), r.summary["label"]
+(['face'], 'joy')
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from affectscope.errors import AffectscopeError
+from affectscope.result import INDEX_NAMES, Result
+
+__all__ = ["VideoRecognizer"]
+
+_EKMAN = ("anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral")
+_VAD = ("valence", "arousal", "dominance")
+
+
+class VideoRecognizer:
+    """Recognise emotion in video: faces over time, voice and transcript, subtitles — merged on one timeline.
+
+    Parameters
+    ----------
+    fps : float
+        Frames analysed per second.
+    max_faces, min_face_size : int
+        Passed to :class:`~affectscope.recognizers.face.FaceRecognizer`.
+    voice : bool
+        Analyse the audio track (needs the ``speech`` extra); videos without audio are fine either way.
+    transcript : bool
+        Transcribe the speech (Whisper) and analyse its words.
+    language : str, optional
+        Spoken language (ISO 639-1 or ``"auto"``); English when omitted.
+    subtitles : bool
+        Use a subtitle file found next to the video (``name.srt``, ``name.vtt``, ``name.en.srt``...).
+    face_model, speech_model, text_model : str, optional
+        Registry names or bundle folders; the defaults when omitted.
+    num_threads : int, optional
+        CPU threads per model (all cores when omitted).
+
+    Examples
+    --------
+    >>> VideoRecognizer(fps=0)
+    Traceback (most recent call last):
+    ...
+    affectscope.errors.ConfigError: The 'fps' parameter must be a number > 0. Got 0 instead.
+    """
+
+    modality = "video"
+
+    def __init__(
+        self,
+        *,
+        fps: float = 5.0,
+        max_faces: int = 5,
+        min_face_size: int = 32,
+        voice: bool = True,
+        transcript: bool = True,
+        language: str | None = None,
+        subtitles: bool = True,
+        face_model: str | os.PathLike[str] | None = None,
+        speech_model: str | os.PathLike[str] | None = None,
+        text_model: str | os.PathLike[str] | None = None,
+        num_threads: int | None = None,
+    ) -> None:
+        from affectscope.recognizers.face import FaceRecognizer
+
+        self.face = FaceRecognizer(
+            face_model, fps=fps, max_faces=max_faces, min_face_size=min_face_size, num_threads=num_threads
+        )
+        self.voice = voice
+        self.transcript = transcript
+        self.language = language
+        self.subtitles = subtitles
+        self._speech_model = speech_model
+        self._text_model = text_model
+        self.num_threads = num_threads
+        self._speech: Any = None
+        self._text: Any = None
+
+    def _speech_recognizer(self) -> Any:
+        if self._speech is None:
+            from affectscope.recognizers.speech import SpeechRecognizer
+
+            self._speech = SpeechRecognizer(
+                self._speech_model, transcript=self.transcript, language=self.language, num_threads=self.num_threads
+            )
+        return self._speech
+
+    def _text_recognizer(self) -> Any:
+        if self._text is None:
+            from affectscope.recognizers.text import TextRecognizer
+
+            self._text = TextRecognizer(self._text_model, num_threads=self.num_threads)
+        return self._text
+
+    def process_file(
+        self,
+        file: str | os.PathLike[str],
+        *,
+        start: float | None = None,
+        end: float | None = None,
+        subtitles: str | os.PathLike[str] | None = None,
+    ) -> Result:
+        """Analyse one video (optionally only ``[start, end)`` seconds).
+
+        Parameters
+        ----------
+        file : path-like
+            Video file.
+        start, end : float, optional
+            Span to analyse, in seconds.
+        subtitles : path-like, optional
+            An ``.srt``/``.vtt`` file for this video (else one next to it is used when ``subtitles=True``).
+
+        Returns
+        -------
+        Result
+            Face, speech and subtitle rows sorted by time; ``summary`` per modality plus an overall label.
+        """
+        from affectscope.media.subtitles import find_sidecar, read_subtitles
+        from affectscope.media.video import probe_video
+
+        info = probe_video(file)
+        source = str(file)
+        face = self.face.process_video(file, start=start, end=end)
+        parts = [face.frame]
+        modalities: dict[str, Any] = {"face": face.summary}
+        if self.voice and info.has_audio:
+            speech = self._speech_recognizer().process_file(file, start=start, end=end)
+            parts.append(speech.frame)
+            modalities["speech"] = speech.summary
+        sub_file = Path(subtitles) if subtitles is not None else (find_sidecar(file) if self.subtitles else None)
+        if sub_file is not None:
+            cues = read_subtitles(sub_file)
+            lo, hi = start or 0.0, end if end is not None else np.inf
+            cues = [c for c in cues if c.end > lo and c.start < hi]
+            sub = self._subtitle_rows(source, cues)
+            parts.append(sub)
+            modalities["subtitles"] = _text_summary(sub, str(sub_file))
+        frame = pd.concat([p for p in parts if not p.empty]) if any(not p.empty for p in parts) else face.frame
+        if not frame.empty:
+            frame = frame.sort_index(level=["start", "end"], sort_remaining=False, kind="stable")
+        summary = {
+            "modality": "video",
+            "duration": round(info.duration, 3),
+            "size": [info.width, info.height],
+            "fps": self.face.fps,
+            "analysed": face.summary.get("analysed"),
+            **_overall(frame, modalities),
+            "modalities": modalities,
+        }
+        return Result(frame, summary)
+
+    def _subtitle_rows(self, source: str, cues: list[Any]) -> pd.DataFrame:
+        if not cues:
+            return pd.DataFrame(index=pd.MultiIndex.from_arrays([[], [], []], names=INDEX_NAMES))
+        rec = self._text_recognizer()
+        pred = rec.predict([c.text for c in cues])
+        p = pred[rec.primary_]
+        labels = rec.labels_[rec.primary_]
+        cols: dict[str, Any] = {
+            "modality": "text",
+            "track": [c.speaker or "subtitles" for c in cues],
+            "text": [c.text for c in cues],
+            "label": [labels[i] for i in p.argmax(1)],
+            "labels": [labels[i] for i in p.argmax(1)],
+            "confidence": p.max(1),
+        }
+        for j, lab in enumerate(labels):
+            cols[f"{rec.primary_}:{lab}"] = p[:, j]
+        for j, dim in enumerate(_VAD):
+            cols[dim] = pred["vad"][:, j]
+        index = pd.MultiIndex.from_arrays(
+            [[source] * len(cues), [round(c.start, 3) for c in cues], [round(c.end, 3) for c in cues]],
+            names=INDEX_NAMES,
+        )
+        return pd.DataFrame(cols, index=index)
+
+    def process_files(self, files: list[str | os.PathLike[str]]) -> Result:
+        """Analyse several videos; a file that fails is recorded in ``failures`` and the rest go on.
+
+        Parameters
+        ----------
+        files : list of path-like
+            Video files.
+
+        Returns
+        -------
+        Result
+            All rows; ``summary["sources"]`` holds each video's summary.
+        """
+        frames, failures, summaries = [], [], {}
+        for f in files:
+            try:
+                r = self.process_file(f)
+            except AffectscopeError as exc:
+                failures.append({"source": str(f), "error": type(exc).__name__, "message": str(exc)})
+                continue
+            frames.append(r.frame)
+            summaries[str(f)] = r.summary
+        frame = (
+            pd.concat(frames)
+            if frames
+            else pd.DataFrame(index=pd.MultiIndex.from_arrays([[], [], []], names=INDEX_NAMES))
+        )
+        summary = {"modality": "video", **_overall(frame, {}), "sources": summaries}
+        return Result(frame, summary, failures=failures)
+
+    def __repr__(self) -> str:
+        return f"VideoRecognizer(fps={self.face.fps}, voice={self.voice}, transcript={self.transcript})"
+
+
+def _text_summary(frame: pd.DataFrame, file: str) -> dict[str, Any]:
+    if frame.empty:
+        return {"modality": "text", "file": file, "n_cues": 0, "label": None}
+    cols = [f"ekman7:{lab}" for lab in _EKMAN]
+    scores = dict(zip(_EKMAN, frame[cols].to_numpy().mean(0).round(4).tolist(), strict=True))
+    label = max(scores, key=scores.get)
+    return {
+        "modality": "text",
+        "file": file,
+        "n_cues": len(frame),
+        "label": label,
+        "confidence": scores[label],
+        "scores": {"ekman7": scores},
+        **{d: round(float(frame[d].mean()), 4) for d in _VAD},
+    }
+
+
+def _overall(frame: pd.DataFrame, modalities: dict[str, Any]) -> dict[str, Any]:
+    """Unweighted mean of each present modality's mean Ekman-7 scores (a preliminary, uncalibrated fusion)."""
+    if frame.empty or "modality" not in frame:
+        return {"label": None, "note": "no face, voice or subtitle found"}
+    cols = [f"ekman7:{lab}" for lab in _EKMAN]
+    per, vad = {}, []
+    for mod, g in frame.groupby("modality", sort=False):
+        g = g.dropna(subset=cols)
+        if len(g):
+            per[str(mod)] = g[cols].to_numpy().mean(0)
+            vad.append(g[list(_VAD)].to_numpy().mean(0))
+    if not per:
+        return {"label": None}
+    p = np.mean(list(per.values()), axis=0)
+    scores = dict(zip(_EKMAN, p.round(4).tolist(), strict=True))
+    label = max(scores, key=scores.get)
+    labels = {m: _EKMAN[int(np.argmax(v))] for m, v in per.items()}
+    rationale = " ".join(s["rationale"] for s in modalities.values() if isinstance(s, dict) and s.get("rationale"))
+    return {
+        "label": label,
+        "confidence": scores[label],
+        "scores": {"ekman7": scores},
+        **dict(zip(_VAD, np.mean(vad, axis=0).round(4).tolist(), strict=True)),
+        "labels_by_modality": labels,
+        "agree": len(set(labels.values())) == 1,
+        "fusion": "unweighted mean of the modalities' mean Ekman-7 scores (uncalibrated)",
+        "rationale": rationale,
+    }
