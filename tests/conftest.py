@@ -36,3 +36,22 @@ def speech_recognizer():
     from affectscope.recognizers.speech import SpeechRecognizer
 
     return SpeechRecognizer(num_threads=2)
+
+
+@pytest.fixture(scope="session")
+def astronaut():
+    """scikit-image's astronaut photo (Eileen Collins, NASA, public domain): a real, clearly smiling face; 256 px."""
+    data = pytest.importorskip("skimage.data")
+    from PIL import Image
+
+    return __import__("numpy").asarray(Image.fromarray(data.astronaut()).resize((256, 256), Image.BILINEAR))
+
+
+@pytest.fixture(scope="session")
+def face_recognizer():
+    pytest.importorskip("mediapipe")
+    from affectscope.recognizers.face import FaceRecognizer
+
+    rec = FaceRecognizer(num_threads=2)
+    yield rec
+    rec.close()

@@ -1,4 +1,4 @@
-"""The one-call Python API: :func:`analyze` (text, text files, and audio/video files)."""
+"""The one-call Python API: :func:`analyze` (text, text files, audio, images and videos)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,20 @@ def _text_recognizer(model: str | None, batch_size: int, segment: str, encoding:
 
 
 @lru_cache(maxsize=2)
+def _face_recognizer(model: str | None, num_threads: int | None):
+    from affectscope.recognizers.face import FaceRecognizer
+
+    return FaceRecognizer(model, num_threads=num_threads)
+
+
+@lru_cache(maxsize=2)
+def _video_recognizer(transcript: bool, language: str | None, fps: float, num_threads: int | None):
+    from affectscope.recognizers.video import VideoRecognizer
+
+    return VideoRecognizer(fps=fps, transcript=transcript, language=language, num_threads=num_threads)
+
+
+@lru_cache(maxsize=2)
 def _speech_recognizer(model: str | None, transcript: bool, language: str | None, num_threads: int | None):
     from affectscope.recognizers.speech import SpeechRecognizer
 
@@ -36,15 +50,16 @@ def analyze(
     num_threads: int | None = None,
     transcript: bool = True,
     language: str | None = None,
+    fps: float = 5.0,
 ) -> Result:
     """Analyse the emotion in a text or text file and return a :class:`~affectscope.Result`.
 
     Parameters
     ----------
     obj : str, pathlib.Path, bytes, file object or dict
-        A ``str`` is the text itself; a :class:`pathlib.Path` (or other ``os.PathLike``) is a text file, or an
-        audio/video file when its suffix is one of :data:`affectscope.media.audio.MEDIA_SUFFIXES` (needs the
-        ``speech`` extra).
+        A ``str`` is the text itself; a :class:`pathlib.Path` (or other ``os.PathLike``) is a text file, an
+        image (faces; ``face`` extra), a video (faces + voice + subtitles; ``video`` extra) or an audio file
+        (``speech`` extra), by suffix.
     model : str or path-like, optional
         Registry name (see ``affectscope models``) or a bundle folder.
     segment : {"sentence", "line"}
@@ -59,12 +74,15 @@ def analyze(
         Audio: transcribe the speech and analyse its words too.
     language : str, optional
         Audio: spoken language (ISO 639-1, or ``"auto"``); English when omitted.
+    fps : float
+        Video: frames analysed per second.
 
     Returns
     -------
     Result
         ``frame`` (one row per sentence, indexed by (source, start, end) in characters; for audio one row per
-        voice segment, in seconds) and ``summary``.
+        voice segment, in seconds; for images one row per face; for videos face rows per analysed frame, voice
+        segments and subtitle cues on one timeline) and ``summary``.
 
     Examples
     --------
@@ -78,8 +96,15 @@ def analyze(
     name = None if model is None else str(model)
     if isinstance(obj, os.PathLike):
         from affectscope.media.audio import MEDIA_SUFFIXES
+        from affectscope.media.image import IMAGE_SUFFIXES
+        from affectscope.media.video import VIDEO_SUFFIXES
 
-        if Path(obj).suffix.lower() in MEDIA_SUFFIXES:
+        suffix = Path(obj).suffix.lower()
+        if suffix in IMAGE_SUFFIXES:
+            return _face_recognizer(name, num_threads).process_file(Path(obj))
+        if suffix in VIDEO_SUFFIXES:
+            return _video_recognizer(transcript, language, float(fps), num_threads).process_file(Path(obj))
+        if suffix in MEDIA_SUFFIXES:
             return _speech_recognizer(name, transcript, language, num_threads).process_file(Path(obj))
     rec = _text_recognizer(name, batch_size, segment, encoding, num_threads)
     if isinstance(obj, os.PathLike):

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 app = typer.Typer(
     name="affectscope",
-    help="Read human emotion from text and speech (faces, video, music and body signals follow), offline.",
+    help="Read human emotion from text, speech, faces and video (music and body signals follow), offline.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -166,15 +166,109 @@ def _print_speech_table(result: Result) -> None:
     console.print(f"[dim]{s['rationale']} pitch/loud: semitones/dB against the recording's median.[/]", highlight=False)
 
 
-def _analyze_media(
-    inputs: list[str], *, model: str | None, transcript: bool, language: str | None, normalize: str
-) -> Result:
+def _media_kind(path: str) -> str | None:
+    """'image', 'video', 'audio' or None (text) by file suffix."""
+    from affectscope.media.audio import MEDIA_SUFFIXES
+    from affectscope.media.image import IMAGE_SUFFIXES
+    from affectscope.media.video import VIDEO_SUFFIXES
+
+    suffix = Path(path).suffix.lower()
+    if suffix in IMAGE_SUFFIXES:
+        return "image"
+    if suffix in VIDEO_SUFFIXES:
+        return "video"
+    return "audio" if suffix in MEDIA_SUFFIXES else None
+
+
+def _analyze_media(kind: str, inputs: list[str], *, model: str | None, options: dict) -> Result:
+    """Run the recognizer of one media kind on one or several files."""
+    files = [Path(p) for p in inputs]
+    span = {"start": options["start"], "end": options["end"]}
+    if kind == "image":
+        from affectscope.recognizers.face import FaceRecognizer
+
+        if span["start"] is not None or span["end"] is not None:
+            raise InputError("--start/--end apply to audio and video, not to images.")
+        rec = FaceRecognizer(model, max_faces=options["max_faces"], min_face_size=options["min_face_size"])
+        return rec.process_file(files[0]) if len(files) == 1 else rec.process_files(files)
+    if kind == "video":
+        from affectscope.recognizers.video import VideoRecognizer
+
+        vrec = VideoRecognizer(
+            fps=options["fps"],
+            max_faces=options["max_faces"],
+            min_face_size=options["min_face_size"],
+            transcript=options["transcript"],
+            language=options["language"],
+            face_model=model,
+        )
+        if len(files) == 1:
+            return vrec.process_file(files[0], subtitles=options["subtitles"], **span)
+        if options["subtitles"] is not None or span["start"] is not None or span["end"] is not None:
+            raise InputError("--subtitles, --start and --end take one video at a time.")
+        return vrec.process_files(files)
     from affectscope.recognizers.speech import SpeechRecognizer
 
-    rec = SpeechRecognizer(model, transcript=transcript, language=language, normalize=normalize)
-    if len(inputs) == 1:
-        return rec.process_file(Path(inputs[0]))
-    return rec.process_files([Path(p) for p in inputs])
+    srec = SpeechRecognizer(
+        model, transcript=options["transcript"], language=options["language"], normalize=options["baseline"]
+    )
+    if len(files) == 1:
+        return srec.process_file(files[0], **span)
+    return srec.process_files(files)
+
+
+def _print_timeline_table(result: Result) -> None:
+    """Faces (and, for videos, voice and subtitle rows) on one timeline."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    frame = result.frame
+    sources = frame.index.get_level_values("source").unique()
+    one = len(sources) <= 1
+    table = Table(title=str(sources[0]) if len(sources) == 1 else None, expand=True)
+    for col in [*([] if one else ["source"]), "where", "what", "track", "label", "conf", "val", "aro", "cues"]:
+        wide = col in ("cues", "source")
+        table.add_column(col, overflow="fold", ratio=(4 if col == "cues" else 2) if wide else None, no_wrap=not wide)
+    actions = [c for c in frame.columns if c.startswith("action:")]
+    for (src, start, end), row in frame.head(_MAX_TABLE_ROWS).iterrows():
+        if row["modality"] == "face":
+            top = sorted(((row[c], c[7:].replace("_", " ")) for c in actions), reverse=True)[:2]
+            cues = ", ".join(f"{n} {v:.2f}" for v, n in top if v >= 0.2)
+        else:
+            cues = str(row.get("text") or "")
+        if end > start or row["modality"] != "face":
+            when = f"{start:.1f}-{end:.1f}"
+        else:  # a still image: where the face is
+            when = f"box {row['box_x']:.0f},{row['box_y']:.0f} {row['box_w']:.0f}x{row['box_h']:.0f}"
+        table.add_row(
+            *([] if one else [str(src)]),
+            when,
+            str(row["modality"]),
+            str(row["track"]),
+            str(row["label"]),
+            f"{row['confidence']:.2f}",
+            f"{row['valence']:+.2f}",
+            f"{row['arousal']:+.2f}",
+            cues,
+        )
+    console.print(table)
+    if len(frame) > _MAX_TABLE_ROWS:
+        console.print(f"[dim]... {len(frame) - _MAX_TABLE_ROWS} more rows: use --format csv|json or -o FILE.[/]")
+    s = result.summary
+    if s.get("label") is None:
+        console.print(f"[bold]overall[/]: {s.get('note', 'nothing found')}")
+        return
+    by = s.get("labels_by_modality")
+    console.print(
+        f"[bold]overall[/]: {s['label']} (score {s['confidence']:.2f}); valence {s['valence']:+.2f}, "
+        f"arousal {s['arousal']:+.2f}" + (f"; by modality: {by}" if by else "")
+    )
+    tracks = s.get("tracks") or s.get("modalities", {}).get("face", {}).get("tracks") or {}
+    for tid, t in list(tracks.items())[:10]:
+        console.print(f"  {tid}: {t['label']} ({t['n_faces']} observations, {t['first']:.1f}-{t['last']:.1f} s)")
+    if s.get("rationale"):
+        console.print(f"[dim]{s['rationale']}[/]", highlight=False)
 
 
 @app.command()
@@ -182,7 +276,7 @@ def analyze(
     inputs: Annotated[
         list[str],
         typer.Argument(
-            help="Text to analyse, a text file, audio/video file(s), several files, or '-' for standard input.",
+            help="Text to analyse, a text file, image, audio or video file(s), several files, or '-' for stdin.",
             show_default=False,
         ),
     ],
@@ -205,19 +299,38 @@ def analyze(
     baseline: Annotated[
         str, typer.Option(help="Audio: judge voice against the recording's own baseline: auto, always or never.")
     ] = "auto",
+    fps: Annotated[float, typer.Option(help="Video: frames analysed per second.")] = 5.0,
+    max_faces: Annotated[int, typer.Option(help="Image/video: most faces analysed per frame.")] = 5,
+    min_face_size: Annotated[int, typer.Option(help="Image/video: smallest face looked for (pixels).")] = 48,
+    start: Annotated[float | None, typer.Option(help="Audio/video: start of the part to analyse (s).")] = None,
+    end: Annotated[float | None, typer.Option(help="Audio/video: end of the part to analyse (s).")] = None,
+    subtitles: Annotated[
+        Path | None, typer.Option(help="Video: .srt/.vtt subtitles (default: one next to the video, if any).")
+    ] = None,
 ) -> None:
-    """Analyse the emotion of text, text files, or speech in audio/video files, segment by segment."""
+    """Analyse the emotion of text, speech, faces in images, or faces + voice + words in videos."""
     with _exit_on_error():
-        from affectscope.media.audio import MEDIA_SUFFIXES
-
-        media = [Path(p).suffix.lower() in MEDIA_SUFFIXES for p in inputs]
-        if any(media) and not text:
-            if not all(media):
+        kinds = [None if text else _media_kind(p) for p in inputs]
+        media = [k is not None for k in kinds]
+        if any(media):
+            if not all(media) or len(set(kinds)) > 1:
                 raise InputError(
-                    "Pass either text inputs or audio/video files in one call, not both: "
-                    f"{[p for p, m in zip(inputs, media, strict=True) if not m]} are not audio/video files."
+                    "Pass one kind of input per call (text, images, audio or videos); got "
+                    + ", ".join(f"{p} ({k or 'text'})" for p, k in zip(inputs, kinds, strict=True))
+                    + "."
                 )
-            result = _analyze_media(inputs, model=model, transcript=transcript, language=language, normalize=baseline)
+            options = {
+                "transcript": transcript,
+                "language": language,
+                "baseline": baseline,
+                "fps": fps,
+                "max_faces": max_faces,
+                "min_face_size": min_face_size,
+                "start": start,
+                "end": end,
+                "subtitles": subtitles,
+            }
+            result = _analyze_media(str(kinds[0]), inputs, model=model, options=options)
         else:
             result = _analyze_text(
                 inputs, model=model, batch_size=batch_size, segment=segment, encoding=encoding, text=text
@@ -232,8 +345,10 @@ def analyze(
             typer.echo(result.to_json())
         elif fmt is Format.csv:
             typer.echo(result.frame.reset_index().to_csv(index=False), nl=False)
-        elif any(media) and not text:
+        elif kinds[0] == "audio":
             _print_speech_table(result)
+        elif kinds[0] in ("image", "video"):
+            _print_timeline_table(result)
         else:
             _print_table(result)
         if result.failures:

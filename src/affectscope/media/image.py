@@ -37,7 +37,10 @@ import numpy as np
 from affectscope.errors import ConfigError, DependencyError, InputError
 from affectscope.media._files import existing_file
 
-__all__ = ["ACCEPTED_IMAGE_INPUTS", "MAX_PIXELS", "MAX_SIDE", "Image", "load_image"]
+__all__ = ["ACCEPTED_IMAGE_INPUTS", "IMAGE_SUFFIXES", "MAX_PIXELS", "MAX_SIDE", "Image", "load_image"]
+
+#: File suffixes read as still images by ``affectscope analyze``.
+IMAGE_SUFFIXES = frozenset([".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif"])
 
 ACCEPTED_IMAGE_INPUTS = (
     "a path to an image file (jpg, png, webp, bmp, tiff, gif, ...), bytes or a binary file object holding one, "

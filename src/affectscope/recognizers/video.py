@@ -76,7 +76,7 @@ class VideoRecognizer:
         *,
         fps: float = 5.0,
         max_faces: int = 5,
-        min_face_size: int = 32,
+        min_face_size: int = 48,
         voice: bool = True,
         transcript: bool = True,
         language: str | None = None,

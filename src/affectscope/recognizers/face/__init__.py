@@ -3,7 +3,9 @@
 Pipeline (``preprocess → forward → postprocess`` as every recognizer):
 
 1. :class:`~affectscope.recognizers.face.landmarks.FaceMesher` (MediaPipe Face Landmarker, shipped in the bundle)
-   finds faces, 478 landmarks, 52 blendshapes and head pose;
+   finds faces, 478 landmarks, 52 blendshapes and head pose; :class:`~affectscope.recognizers.face.detect.FaceFinder`
+   runs it on overlapping tiles so small faces in large frames are found too, and follows faces from frame to
+   frame;
 2. :func:`~affectscope.recognizers.face.align.align_face` warps each face into the 48×48 grey frame of the
    training images (a similarity transform onto landmark positions measured on FER2013);
 3. the expression CNN (ONNX, trained by us on FER2013) scores the face and its mirror image; the mean of the
@@ -35,14 +37,12 @@ import pandas as pd
 from affectscope.errors import AffectscopeError, ConfigError, InputError
 from affectscope.recognizers.base import Recognizer, onnx_session
 from affectscope.recognizers.face.align import align_face, to_grey
+from affectscope.recognizers.face.detect import FaceFinder
 from affectscope.recognizers.face.landmarks import ACTIONS, FaceMesh, FaceMesher, actions_from_blendshapes
 from affectscope.recognizers.face.tracking import FaceTracker, appearance
 from affectscope.result import INDEX_NAMES, Result
 
-__all__ = ["IMAGE_SUFFIXES", "FaceRecognizer"]
-
-#: File suffixes read as still images.
-IMAGE_SUFFIXES = frozenset([".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif"])
+__all__ = ["ACTION_COLUMNS", "FaceRecognizer"]
 _VAD = ("valence", "arousal", "dominance")
 _BOX = ("box_x", "box_y", "box_w", "box_h")
 _POSE = ("yaw", "pitch", "roll")
@@ -59,11 +59,14 @@ class FaceRecognizer(Recognizer):
     max_faces : int
         Most faces analysed per image or frame (largest first).
     min_face_size : int
-        Ignore faces whose box is smaller than this many pixels (height); tiny faces carry little expression.
+        Smallest face looked for, in pixels (the larger side of its landmark box); the expression model was
+        trained on 48-pixel faces, and smaller ones carry little expression. Smaller values scan more tiles.
     min_confidence : float
         Face detection threshold in (0, 1).
     fps : float
         Video analysis rate (frames per second).
+    scan_every : float
+        Video: seconds between full-frame scans for new faces (known faces are followed on every frame).
     batch_size : int
         Faces per forward pass of the expression model.
     num_threads : int, optional
@@ -84,9 +87,10 @@ class FaceRecognizer(Recognizer):
         model: str | os.PathLike[str] | None = None,
         *,
         max_faces: int = 5,
-        min_face_size: int = 32,
+        min_face_size: int = 48,
         min_confidence: float = 0.5,
         fps: float = 5.0,
+        scan_every: float = 2.0,
         batch_size: int = 64,
         num_threads: int | None = None,
     ) -> None:
@@ -103,6 +107,7 @@ class FaceRecognizer(Recognizer):
         self.min_face_size = min_face_size
         self.min_confidence = float(min_confidence)
         self.fps = float(fps)
+        self.scan_every = float(scan_every)
         head = self.bundle.heads["emotion"]
         self.space_: str = head["space"]
         self.labels_: list[str] = list(head["labels"])
@@ -205,16 +210,16 @@ class FaceRecognizer(Recognizer):
         return self.postprocess(self.forward(self.preprocess(crops)))
 
     # --- detection ----------------------------------------------------------------------------------------------
-    def _mesher(self, *, video: bool) -> FaceMesher:
-        kw = {"max_faces": self.max_faces, "min_confidence": self.min_confidence}
-        if video:
-            return FaceMesher(self.bundle.file("landmarker"), video=True, **kw)
+    def _finder(self, *, video: bool) -> FaceFinder:
         if self._image_mesher is None:
-            self._image_mesher = FaceMesher(self.bundle.file("landmarker"), **kw)
-        return self._image_mesher
+            self._image_mesher = FaceMesher(
+                self.bundle.file("landmarker"), max_faces=self.max_faces, min_confidence=self.min_confidence
+            )
+        every = self.scan_every if video else 0.0
+        return FaceFinder(self._image_mesher, min_face=self.min_face_size, max_faces=self.max_faces, scan_every=every)
 
-    def _faces(self, rgb: np.ndarray, mesher: FaceMesher, time: float | None) -> tuple[list[FaceMesh], np.ndarray]:
-        faces = [f for f in mesher.detect(rgb, time=time) if f.box[3] >= self.min_face_size]
+    def _faces(self, rgb: np.ndarray, finder: FaceFinder, time: float | None) -> tuple[list[FaceMesh], np.ndarray]:
+        faces = finder.find(rgb, time=time)
         if not faces:
             return [], np.zeros((0, self._size, self._size), np.uint8)
         grey = to_grey(rgb)
@@ -276,7 +281,7 @@ class FaceRecognizer(Recognizer):
         from affectscope.media.image import load_image
 
         img = load_image(image, source=source)
-        faces, crops = self._faces(img.pixels, self._mesher(video=False), None)
+        faces, crops = self._faces(img.pixels, self._finder(video=False), None)
         tracks = [f"face{i + 1}" for i in range(len(faces))]
         frame = self._rows(img.source, [(0.0, 0.0)] * len(faces), faces, tracks, crops)
         return Result(frame, self.summarize(frame))
@@ -304,16 +309,16 @@ class FaceRecognizer(Recognizer):
         source = str(file)
         step = 1.0 / self.fps
         tracker = FaceTracker(max_gap=max(1.0, 2.5 * step))
-        frames, n_frames, t_last = [], 0, None
-        with self._mesher(video=True) as mesher:
-            for fr in iter_frames(file, fps=self.fps, start=start, end=end):
-                n_frames += 1
-                t_last = fr.time
-                faces, crops = self._faces(fr.pixels, mesher, fr.time)
-                if not faces:
-                    continue
-                ids = tracker.update(fr.time, [f.box for f in faces], [appearance(c) for c in crops])
-                frames.append(self._rows(source, [(fr.time, fr.time + step)] * len(faces), faces, ids, crops))
+        frames, n_frames, t_last = [], 0, 0.0
+        finder = self._finder(video=True)
+        for fr in iter_frames(file, fps=self.fps, start=start, end=end):
+            n_frames += 1
+            t_last = fr.time
+            faces, crops = self._faces(fr.pixels, finder, fr.time)
+            if not faces:
+                continue
+            ids = tracker.update(fr.time, [f.box for f in faces], [appearance(c) for c in crops])
+            frames.append(self._rows(source, [(fr.time, fr.time + step)] * len(faces), faces, ids, crops))
         if n_frames == 0:
             raise InputError(f"{source}: no video frames in the requested span (start={start}, end={end}).")
         frame = pd.concat(frames) if frames else self._empty_frame()
