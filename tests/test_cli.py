@@ -129,10 +129,59 @@ def test_analyze_audio_errors(speech_fixture, notes_file, tmp_path):
     assert "Traceback" not in r.output
     r = run("analyze", str(speech_fixture("loud_fast_en")), str(notes_file))
     assert r.exit_code == 2
-    assert "either text inputs or audio/video files" in r.output
+    assert "one kind of input per call" in r.output
     bad = tmp_path / "bad.m4a"
     bad.write_bytes(b"\x00\x01garbage")
     r = run("analyze", str(speech_fixture("quiet_slow_en")), str(bad), "--no-transcript", "-f", "csv")
     assert r.exit_code == 1  # one of two files failed; the other is written
     assert "bad.m4a" in r.output
     assert r.stdout.startswith("source,start,end,modality")
+
+
+def test_analyze_image_and_video(astronaut, tmp_path):
+    pytest.importorskip("mediapipe")
+    from PIL import Image
+
+    from affectscope.media.video import write_test_video
+
+    jpg = tmp_path / "astro.jpg"
+    Image.fromarray(astronaut).save(jpg)
+    r = run("analyze", str(jpg))
+    assert r.exit_code == 0, r.output
+    assert "joy" in r.stdout
+    assert "smile" in r.stdout
+    r = run("analyze", str(jpg), "-f", "json")
+    seg = json.loads(r.stdout)["segments"][0]
+    assert seg["modality"] == "face"
+    assert seg["track"] == "face1"
+    video = write_test_video(tmp_path / "clip.mp4", [astronaut] * 20, fps=10)
+    r = run("analyze", str(video), "--fps", "2", "--start", "0.5", "-f", "json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert [s["start"] for s in d["segments"]] == [0.5, 1.0, 1.5]
+    assert d["summary"]["modality"] == "video"
+    r = run("analyze", str(video), "--fps", "2")
+    assert r.exit_code == 0, r.output
+    assert "face1" in r.stdout
+
+
+def test_analyze_image_and_video_errors(tmp_path, astronaut):
+    pytest.importorskip("mediapipe")
+    zero = tmp_path / "zero.mp4"
+    zero.write_bytes(b"")
+    r = run("analyze", str(zero))
+    assert r.exit_code == 2
+    assert "empty" in r.output
+    assert "Traceback" not in r.output
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    r = run("analyze", str(cut))
+    assert r.exit_code == 2
+    assert "cut.png" in r.output
+    assert "Traceback" not in r.output
+    r = run("analyze", str(cut), str(zero))
+    assert r.exit_code == 2
+    assert "one kind of input per call" in r.output
+    r = run("analyze", str(cut), "--start", "1")
+    assert r.exit_code == 2
+    assert "--start/--end" in r.output

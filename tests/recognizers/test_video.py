@@ -1,0 +1,91 @@
+"""Video: faces, voice and subtitles of one recording merged on one timeline (videos generated here)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("mediapipe")
+pytest.importorskip("av")
+
+
+@pytest.fixture(scope="module")
+def talking_video(tmp_path_factory, astronaut, speech_fixture):
+    """The smiling astronaut over 4 s of synthetic angry-sounding speech, with a sidecar .srt."""
+    import soundfile as sf
+
+    from affectscope.media.video import write_test_video
+
+    y, sr = sf.read(speech_fixture("loud_fast_en"), dtype="float32")
+    folder = tmp_path_factory.mktemp("talk")
+    n = int(np.ceil(len(y) / sr * 10))
+    video = write_test_video(folder / "talk.mp4", [astronaut] * n, fps=10, audio=y, sampling_rate=sr)
+    (folder / "talk.srt").write_text(
+        "1\n00:00:00,000 --> 00:00:01,500\nI am so happy to see you!\n\n"
+        "2\n00:00:02,000 --> 00:00:03,500\nThis is terrible, I am scared.\n",
+        encoding="utf-8",
+    )
+    return video
+
+
+@pytest.fixture(scope="module")
+def video_recognizer():
+    from affectscope.recognizers.video import VideoRecognizer
+
+    return VideoRecognizer(transcript=False, num_threads=2)
+
+
+def test_faces_voice_and_subtitles_share_one_timeline(video_recognizer, talking_video):
+    r = video_recognizer.process_file(talking_video)
+    frame = r.frame
+    assert set(frame["modality"]) == {"face", "speech", "text"}
+    starts = frame.index.get_level_values("start")
+    assert list(starts) == sorted(starts)
+    assert set(frame.index.get_level_values("source")) == {str(talking_video)}
+    subs = frame[frame["modality"] == "text"]
+    assert list(subs["text"]) == ["I am so happy to see you!", "This is terrible, I am scared."]
+    assert list(subs["label"]) == ["joy", "fear"]
+    faces = frame[frame["modality"] == "face"]
+    assert set(faces["track"]) == {"face1"}
+    assert (faces["label"] == "joy").all()
+    assert len(frame[frame["modality"] == "speech"]) >= 1
+    s = r.summary
+    assert set(s["modalities"]) == {"face", "speech", "subtitles"}
+    assert s["modalities"]["subtitles"]["n_cues"] == 2
+    assert set(s["labels_by_modality"]) == {"face", "speech", "text"}
+    assert s["label"] in {"anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral"}
+    assert "Face:" in s["rationale"]
+    assert "Voice:" in s["rationale"]
+    r.to_json()  # everything serialises
+
+
+def test_a_part_of_the_video(video_recognizer, talking_video):
+    r = video_recognizer.process_file(talking_video, start=2.0, end=3.0)
+    starts = r.frame.index.get_level_values("start")
+    ends = r.frame.index.get_level_values("end")
+    assert (ends > 2.0).all()
+    assert (starts < 3.0).all()
+    assert list(r.frame[r.frame["modality"] == "text"]["text"]) == ["This is terrible, I am scared."]
+
+
+def test_silent_video_without_subtitles_has_faces_only(video_recognizer, astronaut, tmp_path):
+    from affectscope.media.video import write_test_video
+
+    f = write_test_video(tmp_path / "mute.mp4", [astronaut] * 10, fps=10)
+    r = video_recognizer.process_file(f)
+    assert set(r.frame["modality"]) == {"face"}
+    assert set(r.summary["modalities"]) == {"face"}
+    assert r.summary["label"] == "joy"
+
+
+def test_batch_records_a_broken_video_and_goes_on(video_recognizer, astronaut, tmp_path):
+    from affectscope.media.video import write_test_video
+
+    good = write_test_video(tmp_path / "ok.mp4", [astronaut] * 5, fps=10)
+    bad = tmp_path / "zero.mp4"
+    bad.write_bytes(b"")
+    r = video_recognizer.process_files([good, bad])
+    assert [f["source"] for f in r.failures] == [str(bad)]
+    assert r.failures[0]["error"] == "InputError"
+    assert set(r.frame.index.get_level_values("source")) == {str(good)}
+    assert str(good) in r.summary["sources"]
