@@ -262,9 +262,23 @@ def write_test_video(
     """
     av = _av()
     path = Path(file)
+    pcm = None if audio is None else np.clip(np.asarray(audio, dtype=np.float32), -1, 1)
     with av.open(str(path), mode="w") as out:
         vs = None
-        a_stream = out.add_stream("aac", rate=sampling_rate, layout="mono") if audio is not None else None
+        a_stream = out.add_stream("aac", rate=sampling_rate, layout="mono") if pcm is not None else None
+        written = 0  # audio samples muxed so far: audio is interleaved with the video, frame by frame
+
+        def mux_audio(upto: int) -> None:
+            nonlocal written
+            if a_stream is None or pcm is None:
+                return
+            while written < min(upto, len(pcm)):
+                k = min(written + 1024, len(pcm), upto)
+                af = av.AudioFrame.from_ndarray(pcm[None, written:k].copy(), format="fltp", layout="mono")
+                af.sample_rate, af.pts = sampling_rate, written
+                out.mux(a_stream.encode(af))
+                written = k
+
         for i, px in enumerate(frames):
             if vs is None:
                 vs = out.add_stream("libx264", rate=fps)
@@ -273,15 +287,10 @@ def write_test_video(
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(px), format="rgb24")
             frame.pts = i
             out.mux(vs.encode(frame))
+            mux_audio(round((i + 1) / fps * sampling_rate))
         if vs is not None:
             out.mux(vs.encode(None))
-        if a_stream is not None and audio is not None:
-            pcm = np.clip(np.asarray(audio, dtype=np.float32), -1, 1)
-            block = 1024
-            for k in range(0, len(pcm), block):
-                af = av.AudioFrame.from_ndarray(pcm[None, k : k + block].copy(), format="fltp", layout="mono")
-                af.sample_rate = sampling_rate
-                af.pts = k
-                out.mux(a_stream.encode(af))
+        if a_stream is not None and pcm is not None:
+            mux_audio(len(pcm))
             out.mux(a_stream.encode(None))
     return path

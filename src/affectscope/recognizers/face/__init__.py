@@ -222,42 +222,52 @@ class FaceRecognizer(Recognizer):
         faces = finder.find(rgb, time=time)
         if not faces:
             return [], np.zeros((0, self._size, self._size), np.uint8)
-        grey = to_grey(rgb)
-        crops = np.stack([align_face(grey, f.landmarks[self._indices, :2], self._template) for f in faces])
-        return faces, crops
+        crops = []
+        h, w = rgb.shape[:2]
+        for f in faces:  # grey only around the face (a whole 720p frame would cost more than the model)
+            x, y, bw, bh = f.box
+            pad = max(bw, bh)
+            x0, y0 = max(int(x - pad), 0), max(int(y - pad), 0)
+            x1, y1 = min(int(x + bw + pad) + 1, w), min(int(y + bh + pad) + 1, h)
+            pts = f.landmarks[self._indices, :2] - np.array([x0, y0], np.float32)
+            crops.append(align_face(to_grey(rgb[y0:y1, x0:x1]), pts, self._template))
+        return faces, np.stack(crops)
 
     # --- rows -----------------------------------------------------------------------------------------------------
-    def _rows(
-        self, source: str, times: list[tuple[float, float]], faces: list[FaceMesh], tracks: list[str], crops: np.ndarray
-    ) -> pd.DataFrame:
+    def _records(
+        self, times: list[tuple[float, float]], faces: list[FaceMesh], tracks: list[str], crops: np.ndarray
+    ) -> list[dict[str, Any]]:
+        """One row (a dict, index fields ``start``/``end`` included) per face."""
         if not faces:
-            return self._empty_frame()
+            return []
         pred = self.predict_crops(crops)
         p = pred[self.space_]
-        top = p.argmax(1)
-        cols: dict[str, Any] = {
-            "modality": "face",
-            "track": tracks,
-            "label": [self.labels_[i] for i in top],
-            "labels": [self.labels_[i] for i in top],
-            "confidence": p.max(1),
-        }
-        for j, lab in enumerate(self.labels_):
-            cols[f"{self.space_}:{lab}"] = p[:, j]
-        for j, dim in enumerate(_VAD):
-            cols[dim] = pred["vad"][:, j]
-        for j, key in enumerate(_BOX):
-            cols[key] = [round(f.box[j], 1) for f in faces]
-        for j, key in enumerate(_POSE):
-            cols[key] = [f.pose[j] for f in faces]
-        acts = [actions_from_blendshapes(f.blendshapes) for f in faces]
-        for a in ACTIONS:
-            cols[f"action:{a}"] = [x[a] for x in acts]
-        index = pd.MultiIndex.from_arrays(
-            [[source] * len(faces), [round(s, 3) for s, _ in times], [round(e, 3) for _, e in times]],
-            names=INDEX_NAMES,
-        )
-        return pd.DataFrame(cols, index=index)
+        rows = []
+        for k, f in enumerate(faces):
+            top = self.labels_[int(p[k].argmax())]
+            row: dict[str, Any] = {
+                "start": round(times[k][0], 3),
+                "end": round(times[k][1], 3),
+                "modality": "face",
+                "track": tracks[k],
+                "label": top,
+                "labels": top,
+                "confidence": float(p[k].max()),
+            }
+            row.update({f"{self.space_}:{lab}": float(p[k, j]) for j, lab in enumerate(self.labels_)})
+            row.update({dim: float(pred["vad"][k, j]) for j, dim in enumerate(_VAD)})
+            row.update({key: round(f.box[j], 1) for j, key in enumerate(_BOX)})
+            row.update({key: f.pose[j] for j, key in enumerate(_POSE)})
+            row.update({f"action:{a}": v for a, v in actions_from_blendshapes(f.blendshapes).items()})
+            rows.append(row)
+        return rows
+
+    def _frame(self, source: str, records: list[dict[str, Any]]) -> pd.DataFrame:
+        if not records:
+            return self._empty_frame()
+        frame = pd.DataFrame.from_records(records)
+        frame.insert(0, "source", source)
+        return frame.set_index(list(INDEX_NAMES))
 
     def _empty_frame(self) -> pd.DataFrame:
         return pd.DataFrame(index=pd.MultiIndex.from_arrays([[], [], []], names=INDEX_NAMES))
@@ -283,7 +293,7 @@ class FaceRecognizer(Recognizer):
         img = load_image(image, source=source)
         faces, crops = self._faces(img.pixels, self._finder(video=False), None)
         tracks = [f"face{i + 1}" for i in range(len(faces))]
-        frame = self._rows(img.source, [(0.0, 0.0)] * len(faces), faces, tracks, crops)
+        frame = self._frame(img.source, self._records([(0.0, 0.0)] * len(faces), faces, tracks, crops))
         return Result(frame, self.summarize(frame))
 
     def process_video(
@@ -309,7 +319,8 @@ class FaceRecognizer(Recognizer):
         source = str(file)
         step = 1.0 / self.fps
         tracker = FaceTracker(max_gap=max(1.0, 2.5 * step))
-        frames, n_frames, t_last = [], 0, 0.0
+        records: list[dict[str, Any]] = []
+        n_frames, t_last = 0, 0.0
         finder = self._finder(video=True)
         for fr in iter_frames(file, fps=self.fps, start=start, end=end):
             n_frames += 1
@@ -318,10 +329,10 @@ class FaceRecognizer(Recognizer):
             if not faces:
                 continue
             ids = tracker.update(fr.time, [f.box for f in faces], [appearance(c) for c in crops])
-            frames.append(self._rows(source, [(fr.time, fr.time + step)] * len(faces), faces, ids, crops))
+            records += self._records([(fr.time, fr.time + step)] * len(faces), faces, ids, crops)
         if n_frames == 0:
             raise InputError(f"{source}: no video frames in the requested span (start={start}, end={end}).")
-        frame = pd.concat(frames) if frames else self._empty_frame()
+        frame = self._frame(source, records)
         summary = self.summarize(frame)
         summary.update(n_frames=n_frames, fps=self.fps, analysed=[round(start or 0.0, 3), round(t_last + step, 3)])
         return Result(frame, summary)
