@@ -51,3 +51,35 @@ def test_music_4q(tmp_path, touch, labels_of):
         load_dataset("music-4q", tmp_path, split="all")
     with pytest.raises(InputError, match="Q1"):
         load_dataset("music-4q", tmp_path / "Q1", split="all")
+
+
+def test_fer2013_file_list_split_and_face_scoring(tmp_path, astronaut, face_recognizer):
+    """A held-out file list of fer2013 class folders is scored through the face model, crop and photo alike."""
+    import json
+
+    from PIL import Image
+
+    from affectscope.evaluate import evaluate
+
+    _, crops = face_recognizer._faces(astronaut, face_recognizer._finder(video=False), None)
+    for label in ("happy", "sad"):
+        (tmp_path / "fer" / label).mkdir(parents=True)
+    Image.fromarray(crops[0]).save(tmp_path / "fer/happy/Training_1.png")  # a 48×48 aligned face crop
+    Image.fromarray(crops[0][:, ::-1]).save(tmp_path / "fer/happy/Training_2.png")  # not listed
+    Image.fromarray(np.full((48, 48), 90, np.uint8)).save(tmp_path / "fer/sad/Training_3.png")
+    split = tmp_path / "split.json"
+    split.write_text(json.dumps({"val": ["happy/Training_1.png", "sad/Training_3.png"]}), encoding="utf-8")
+    report = evaluate("fer2013", tmp_path / "fer", split=f"{split}:val", num_threads=1)
+    assert report["n"] == 2
+    assert report["model"] == "face-cnn-fer"
+    assert report["per_class"]["joy"]["recall"] == 1.0
+    # photos larger than a crop go through detection: the astronaut photo is a happy face
+    (tmp_path / "ck" / "happy").mkdir(parents=True)
+    (tmp_path / "ck" / "sadness").mkdir(parents=True)
+    Image.fromarray(astronaut).save(tmp_path / "ck/happy/S001_001_01.png")
+    Image.fromarray(np.full((100, 100), 90, np.uint8)).save(tmp_path / "ck/sadness/S002_001_01.png")
+    report = evaluate("ckplus", tmp_path / "ck", split="all", num_threads=1)
+    assert report["per_class"]["joy"]["recall"] == 1.0
+    split.write_text(json.dumps({"val": ["happy/Missing_9.png"]}), encoding="utf-8")
+    with pytest.raises(InputError, match="not in"):
+        evaluate("fer2013", tmp_path / "fer", split=f"{split}:val")

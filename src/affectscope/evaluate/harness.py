@@ -192,10 +192,18 @@ def evaluate(
         )
         report = score(data, pred)
         return _report(data, rec, report, speaker_norm=speaker_norm)
+    if data.modality == "face":
+        from affectscope.recognizers.face import FaceRecognizer
+
+        if speaker_norm:
+            raise ConfigError("--speaker-norm is not available for faces yet.")
+        rec = FaceRecognizer(model, num_threads=num_threads)
+        report = score(data, _face_predictions(rec, data.items))
+        return _report(data, rec, report)
     if data.modality != "text":
         raise ConfigError(
             f"{dataset} was read ({len(data)} {data.modality} items), but scoring it needs a {data.modality} "
-            f"model and affectscope ships only {sorted({'speech', 'text'})} models so far."
+            f"model and affectscope ships only {sorted({'face', 'speech', 'text'})} models so far."
         )
     from affectscope.recognizers.text import TextRecognizer
 
@@ -203,6 +211,35 @@ def evaluate(
     pred = rec.predict([str(t) for t in data.items])
     report = score(data, pred, decide=rec.decide)
     return _report(data, rec, report)
+
+
+def _face_predictions(rec: Any, items: list[Any]) -> dict[str, np.ndarray]:
+    """Return expression probabilities per image.
+
+    Face crops (FER2013, CK+48: at most 64 px) go straight to the model, resized to its 48×48 input; larger
+    photos go through detection and alignment, and the largest face counts (an image without a detectable face
+    scores the uniform distribution, i.e. counts as a miss).
+    """
+    from PIL import Image
+
+    from affectscope.media.image import load_image
+
+    space = rec.space_
+    probs = np.full((len(items), len(rec.labels_)), 1 / len(rec.labels_))
+    crops, where = [], []
+    for i, item in enumerate(items):
+        img = load_image(item).pixels
+        if max(img.shape[:2]) <= 64:
+            grey = Image.fromarray(img).convert("L").resize((48, 48), Image.BILINEAR)
+            crops.append(np.asarray(grey))
+            where.append(i)
+        else:
+            frame = rec.process_image(img).frame
+            if len(frame):
+                probs[i] = frame[[f"{space}:{lab}" for lab in rec.labels_]].to_numpy()[0]
+    if crops:
+        probs[where] = rec.predict_crops(np.stack(crops))[space]
+    return {space: probs}
 
 
 def _report(data: EvalData, rec: Any, report: dict[str, Any], *, speaker_norm: bool = False) -> dict[str, Any]:

@@ -72,11 +72,23 @@ def load_fer2013(path: Path, split: str, labels: str | None = None) -> EvalData:
 
     The CSV (``fer2013.csv``, or ``--path`` to the file) has columns ``emotion`` (0-6), ``pixels`` (2,304
     space-separated grey values) and ``Usage``. Splits: ``train`` = Training, ``test`` = PublicTest +
-    PrivateTest, ``all``.
+    PrivateTest, ``all``; or ``FILE.json:KEY``, a list of image paths (relative to ``path``) stored under
+    ``KEY`` in a JSON file — e.g. ``build/face_split.json:val``, the deduplicated held-out part written by
+    ``training/face/split.py``.
     """
     _check_labels(labels, ("ekman7",), "fer2013")
+    if ".json:" in split:
+        listed = _listed_files(split)
+        pairs = [
+            (str(f), lab)
+            for f, lab in _class_folders(path, "fer2013", FER_FOLDER_TO_EKMAN, IMAGE_SUFFIXES)
+            if f"{f.parent.name}/{f.name}" in listed
+        ]
+        if len(pairs) != len(listed):
+            raise InputError(f"{split}: {len(listed) - len(pairs)} of its {len(listed)} files are not in {path}.")
+        return _ekman_data("fer2013", split, pairs, FER_FOLDER_TO_EKMAN)
     if split not in (*FER_SPLITS, "all"):
-        raise InputError(f"fer2013 splits are {[*FER_SPLITS, 'all']}; got {split!r}.")
+        raise InputError(f"fer2013 splits are {[*FER_SPLITS, 'all']} or FILE.json:KEY; got {split!r}.")
     usages = sum(FER_SPLITS.values(), ()) if split == "all" else FER_SPLITS[split]
     csv_file = path if path.is_file() else path / "fer2013.csv"
     if csv_file.is_file():
@@ -98,6 +110,20 @@ def load_fer2013(path: Path, split: str, labels: str | None = None) -> EvalData:
         if f.name.split("_")[0] in usages
     ]
     return _ekman_data("fer2013", split, pairs, FER_FOLDER_TO_EKMAN)
+
+
+def _listed_files(split: str) -> set[str]:
+    """Return the ``KEY`` list of ``FILE.json:KEY`` as a set of ``class/file`` names."""
+    import json
+
+    file, _, key = split.rpartition(":")
+    try:
+        listed = json.loads(Path(file).read_text(encoding="utf-8"))[key]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(
+            f"Split {split!r}: expected a JSON file with a list of image paths under {key!r} ({exc})."
+        ) from None
+    return {"/".join(Path(f).parts[-2:]) for f in listed}
 
 
 def load_ckplus(path: Path, split: str, labels: str | None = None) -> EvalData:
