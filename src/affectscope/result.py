@@ -41,6 +41,8 @@ COLUMN_GROUPS = {
     "probabilities": "'<space>:<label>' columns, e.g. 'ekman7:anger', 'goemotions28:gratitude'; in [0, 1]",
     "dimensions": "valence, arousal, dominance in [-1, 1]",
     "confidence": "confidence in [0, 1]",
+    "face": "box_x, box_y, box_w, box_h (pixels), yaw, pitch, roll (degrees), 'action:<name>' facial actions in [0, 1]",
+    "speech": "pitch_hz, pitch_range_st, loudness_db, rate_sps and *_rel against the recording; text_* of the words",
 }
 
 
