@@ -173,3 +173,22 @@ def test_zero_byte_video_is_an_input_error(face_recognizer, tmp_path):
     f.write_bytes(b"")
     with pytest.raises(InputError, match="empty"):
         face_recognizer.process_file(f)
+
+
+def test_analyze_routes_images_and_videos(astronaut, tmp_path):
+    from pathlib import Path
+
+    from PIL import Image
+
+    import affectscope
+    from affectscope.media.video import write_test_video
+
+    jpg = tmp_path / "a.png"
+    Image.fromarray(astronaut).save(jpg)
+    r = affectscope.analyze(Path(jpg))
+    assert r.summary["modality"] == "face"
+    assert r.summary["label"] == "joy"
+    video = write_test_video(tmp_path / "a.mp4", [astronaut] * 6, fps=10)
+    r = affectscope.analyze(Path(video), fps=10)
+    assert r.summary["modality"] == "video"
+    assert len(r) == 6
