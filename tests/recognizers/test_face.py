@@ -192,3 +192,25 @@ def test_analyze_routes_images_and_videos(astronaut, tmp_path):
     r = affectscope.analyze(Path(video), fps=10)
     assert r.summary["modality"] == "video"
     assert len(r) == 6
+
+
+@pytest.mark.parametrize("mode", ["L", "I;16", "RGBA", "exif-rotated"])
+def test_image_modes_and_orientation_reach_the_face(face_recognizer, astronaut, tmp_path, mode):
+    from PIL import Image
+
+    img = Image.fromarray(astronaut)
+    f = tmp_path / "face.png"
+    if mode == "L":
+        img.convert("L").save(f)
+    elif mode == "I;16":
+        Image.fromarray(np.asarray(img.convert("L")).astype(np.uint16) * 257).save(f)
+    elif mode == "RGBA":
+        img.convert("RGBA").save(f)
+    else:  # stored sideways with an EXIF orientation tag saying "rotate 90° clockwise to view"
+        f = tmp_path / "face.jpg"
+        exif = Image.Exif()
+        exif[0x0112] = 6
+        img.transpose(Image.Transpose.ROTATE_90).save(f, exif=exif)
+    r = face_recognizer.process_file(f)
+    assert len(r) == 1
+    assert r.frame["label"].iloc[0] == "joy"
