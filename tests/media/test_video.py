@@ -61,6 +61,16 @@ def test_start_end_and_downscaling(clip):
     assert frames[0].pixels.shape == (32, 48, 3)
 
 
+def test_display_rotation_is_applied(tmp_path):
+    # stored landscape 96×64 with a bar in column 0; the display matrix says "turn 90° counter-clockwise"
+    f = write_test_video(tmp_path / "phone.mp4", _frames(5), fps=25, rotation=90)
+    info = probe_video(f)
+    assert (info.width, info.height) == (64, 96)
+    frame = next(iter(iter_frames(f, fps=25))).pixels
+    assert frame.shape == (96, 64, 3)
+    assert int(np.argmax(frame[:, 10, 0])) == 95  # column 0 became the bottom row
+
+
 def test_iteration_is_lazy(clip):
     it = iter_frames(clip, fps=25)
     first = next(it)

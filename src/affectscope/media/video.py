@@ -54,7 +54,7 @@ class VideoInfo:
     Attributes
     ----------
     width, height : int
-        Frame size in pixels (after any rotation stored in the file is applied by the decoder).
+        Frame size in pixels as displayed (a display rotation stored in the file, as phones write, applied).
     fps : float
         Average frame rate.
     duration : float
@@ -145,9 +145,12 @@ def probe_video(file: str | os.PathLike[str]) -> VideoInfo:
             duration = container.duration / 1_000_000
         elif v.duration and v.time_base:
             duration = float(v.duration * v.time_base)
+        width, height = int(v.codec_context.width), int(v.codec_context.height)
+        if _stream_rotation(container) % 180 == 90:
+            width, height = height, width
         return VideoInfo(
-            width=int(v.codec_context.width),
-            height=int(v.codec_context.height),
+            width=width,
+            height=height,
             fps=float(rate) if rate else 0.0,
             duration=float(duration),
             has_audio=bool(container.streams.audio),
@@ -155,6 +158,15 @@ def probe_video(file: str | os.PathLike[str]) -> VideoInfo:
         )
     finally:
         container.close()
+
+
+def _stream_rotation(container: Any) -> int:
+    """Display rotation of the first video frame in degrees (0 when none); the container is rewound after."""
+    try:
+        frame = next(container.decode(container.streams.video[0]), None)
+        return round(getattr(frame, "rotation", 0) or 0) % 360 if frame is not None else 0
+    except Exception:  # probing only: an undecodable first frame is reported by iter_frames
+        return 0
 
 
 def iter_frames(
@@ -224,7 +236,11 @@ def iter_frames(
                     w, h = round(frame.width * scale) // 2 * 2, round(frame.height * scale) // 2 * 2
                     frame = frame.reformat(width=w, height=h)
                 target = lo + (math.floor((t - lo + tol) / step + 1e-6) + 1) * step
-                yield Frame(time=float(t), pixels=frame.to_ndarray(format="rgb24"))
+                pixels = frame.to_ndarray(format="rgb24")
+                quarter = round((getattr(frame, "rotation", 0) or 0) / 90) % 4
+                if quarter:  # a display matrix (phone videos): rotate counter-clockwise to show it upright
+                    pixels = np.ascontiguousarray(np.rot90(pixels, k=quarter))
+                yield Frame(time=float(t), pixels=pixels)
         except av.error.FFmpegError as exc:
             if decoded == 0:
                 raise InputError(f"{path} could not be decoded ({exc}). Expected {ACCEPTED_VIDEO_INPUTS}.") from None
@@ -240,6 +256,7 @@ def write_test_video(
     fps: int = 25,
     audio: np.ndarray | None = None,
     sampling_rate: int = 16_000,
+    rotation: int = 0,
 ) -> Path:
     """Write RGB frames (and optionally mono float audio) to an H.264/AAC MP4 — for tests, demos and benchmarks.
 
@@ -255,6 +272,8 @@ def write_test_video(
         Mono float audio in [-1, 1].
     sampling_rate : int
         Rate of ``audio``.
+    rotation : int
+        Display rotation to store (degrees counter-clockwise, as phones write for portrait videos).
 
     Returns
     -------
@@ -284,6 +303,8 @@ def write_test_video(
                 vs = out.add_stream("libx264", rate=fps)
                 vs.width, vs.height, vs.pix_fmt = px.shape[1], px.shape[0], "yuv420p"
                 vs.options = {"preset": "ultrafast", "crf": "28"}
+                if rotation:
+                    vs.set_display_rotation(rotation)
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(px), format="rgb24")
             frame.pts = i
             out.mux(vs.encode(frame))
