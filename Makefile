@@ -59,7 +59,7 @@ train-face: $(BIN)/python
 	$(BIN)/python training/face/split.py --data $(DATA)/face/fer2013_train
 	$(BIN)/python training/face/landmark_template.py --limit 2000
 	$(BIN)/python training/face/train.py --epochs 40 --lr 3e-3 --width 32 --out build/face_cnn
-	$(BIN)/python training/face/export.py --checkpoint build/face_cnn/best.pt --int8
+	$(BIN)/python training/face/export.py --checkpoint build/face_cnn/last.pt --int8
 
 # Held-out accuracy (ours, product path) and speed/memory of the video pipeline.
 bench-face: install-dev

@@ -4,7 +4,8 @@ Reads a checkpoint of ``training/face/train.py`` and the template of ``training/
 reorders the output rows from FER2013's folder order to Ekman-7's, exports ONNX (input ``faces``: (n, 1, 48, 48)
 float32 grey scaled to [-1, 1]; output ``logits``: (n, 7) in Ekman-7 order), quantises it to int8 when
 ``--int8`` (static, calibrated on training images), then scores the exported file on the validation list through
-the product path (``FaceRecognizer.predict_crops``) and writes the figures into ``bundle.json``.
+the product path (``FaceRecognizer.predict_crops``) and writes the figures into ``bundle.json``. Several
+checkpoints are exported as one ensemble graph (the mean of their softmaxes).
 
     python training/face/export.py --checkpoint build/face_cnn/best.pt
 """
@@ -29,7 +30,22 @@ FER_TO_EKMAN = {"angry": "anger", "disgust": "disgust", "fear": "fear", "happy":
                 "sad": "sadness", "surprise": "surprise"}  # fmt: skip
 
 
-def export_onnx(ckpt: Path, out: Path) -> None:
+class Ensemble(torch.nn.Module):
+    """Several CNNs as one graph: output the log of their mean softmax (the recognizer's softmax gives the mean)."""
+
+    def __init__(self, models: list[torch.nn.Module]) -> None:
+        super().__init__()
+        self.models = torch.nn.ModuleList(models)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if len(self.models) == 1:
+            return self.models[0](x)
+        p = torch.stack([torch.softmax(m(x), 1) for m in self.models]).mean(0)
+        return torch.log(p.clamp_min(1e-12))
+
+
+def load_reordered(ckpt: Path) -> torch.nn.Module:
+    """A checkpoint's CNN with its output rows reordered from FER2013's folder order to Ekman-7's."""
     state = torch.load(ckpt, map_location="cpu")
     model = ExpressionCNN(state["width"])
     model.load_state_dict(state["model"])
@@ -38,7 +54,11 @@ def export_onnx(ckpt: Path, out: Path) -> None:
     with torch.no_grad():
         lin.weight.copy_(lin.weight[perm].clone())
         lin.bias.copy_(lin.bias[perm].clone())
-    model.eval()
+    return model.eval()
+
+
+def export_onnx(ckpts: list[Path], out: Path) -> None:
+    model = Ensemble([load_reordered(c) for c in ckpts]).eval()
     torch.onnx.export(
         model,
         (torch.zeros(2, 1, 48, 48),),
@@ -70,7 +90,7 @@ def quantize(src: Path, dst: Path, split: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--checkpoint", type=Path, required=True)
+    ap.add_argument("--checkpoint", type=Path, nargs="+", required=True, help="one, or several to ensemble")
     ap.add_argument("--split", type=Path, default=Path("build/face_split.json"))
     ap.add_argument("--template", type=Path, default=Path("build/face_template.json"))
     ap.add_argument("--int8", action="store_true")
@@ -98,7 +118,8 @@ def main() -> None:
     probs = rec.predict_crops(x.numpy())["ekman7"]
     truth = [FER_TO_EKMAN[LABELS[i]] for i in y.tolist()]
     pred = [EKMAN[i] for i in probs.argmax(1)]
-    cmd = f"python training/face/export.py --checkpoint {args.checkpoint}" + (" --int8" if args.int8 else "")
+    ckpts = " ".join(str(c) for c in args.checkpoint)
+    cmd = f"python training/face/export.py --checkpoint {ckpts}" + (" --int8" if args.int8 else "")
     common = {
         "dataset": "FER2013 training partition, deduplicated 10 % validation part (training/face/split.py)",
         "split": f"{len(truth)} images never trained on",

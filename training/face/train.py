@@ -167,12 +167,11 @@ def main() -> None:
         res.update(epoch=epoch, loss=total / len(xtr), seconds=round(time.time() - t0, 1))
         log.append(res)
         print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in res.items()}), flush=True)
+        state = {"model": model.state_dict(), "width": args.width, "labels": LABELS, "epoch": epoch}
+        torch.save(state, args.out / "last.pt")  # the shipped one: the schedule's end, not chosen on validation
         if res["accuracy"] > best:
             best = res["accuracy"]
-            torch.save(
-                {"model": model.state_dict(), "width": args.width, "labels": LABELS, "epoch": epoch},
-                args.out / "best.pt",
-            )
+            torch.save(state, args.out / "best.pt")
     (args.out / "log.json").write_text(json.dumps(log, indent=1) + "\n", encoding="utf-8")
     print(f"best val accuracy {best:.4f}")
 
