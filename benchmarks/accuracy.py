@@ -29,6 +29,7 @@ RUNS = [
     ("iemocap", "conversation/iemocap", "dev", None, "transcripts without context"),
 ]
 SHOWN = ("macro_f1", "micro_f1", "accuracy", "uar", "ece", "pearson_valence", "pearson_arousal", "ccc_valence")
+FACE_SHOWN = ("accuracy", "macro_f1", "weighted_f1", "uar", "ece")
 
 
 def main() -> None:
@@ -79,6 +80,30 @@ def main() -> None:
             "Speed and memory of the whole speech pipeline: docs/speech.md (`benchmarks/speech_speed.py`).",
             "",
         ]
+    split = Path("build/face_split.json")
+    fer = args.data / "face/fer2013_train"
+    for name in list_models(modality="face"):
+        lines += [f"## {name}", ""]
+        if not (split.is_file() and fer.is_dir()):
+            lines += ["(held-out split missing: run `python training/face/split.py` first)", ""]
+            continue
+        r = evaluate("fer2013", fer, split=f"{split}:val", model=name, num_threads=args.threads)
+        lines += [
+            "Held-out part of fer2013_train (deduplicated against training by `training/face/split.py`, never "
+            f"trained on): `affectscope eval --dataset fer2013 --path {fer} --split {split}:val`.",
+            "",
+            "| model | n | " + " | ".join(FACE_SHOWN) + " |",
+            "|---|---:|" + "---:|" * 5,
+            f"| {name} | {r['n']} | "
+            + " | ".join(f"{r['metrics'][k]:.3f}" if k in r["metrics"] else "" for k in FACE_SHOWN)
+            + " |",
+            "",
+            "fer 25.10.3 (mini-Xception) on the same images: `benchmarks/face_fer_baseline.py` — optimistic, as fer "
+            "was trained on FER2013's training partition, which these images come from. Speed and memory: "
+            "`benchmarks/video_speed.py`, figures in the model card.",
+            "",
+        ]
+        print(lines[-5], flush=True)
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
