@@ -103,7 +103,7 @@ def main() -> None:
             "`benchmarks/video_speed.py`, figures in the model card.",
             "",
         ]
-        print(lines[-5], flush=True)
+        print(lines[-3], flush=True)
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
