@@ -162,6 +162,24 @@ class Recognizer(ABC):
             raise InputError(f"No files matching {pattern!r} in {folder}.")
         return self.process_files(files)
 
+    def _summarize_paths(self, batch: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+        """Batch-engine helper: add the summary fields ``keys`` (plus ``error``) of every file in ``batch["path"]``.
+
+        A file that fails gets ``None`` fields and its error message; the batch goes on.
+        """
+        if "path" not in batch:
+            raise InputError(f"The batch needs a 'path' column; it has {sorted(batch)}.")
+        out: dict[str, list[Any]] = {k: [] for k in (*keys, "error")}
+        for p in batch["path"]:
+            try:
+                s = self.process_file(p).summary
+                row = {k: s.get(k) for k in keys} | {"error": None}
+            except AffectscopeError as exc:
+                row = dict.fromkeys(keys) | {"error": str(exc)}
+            for k, v in row.items():
+                out[k].append(v)
+        return {**batch, **out}
+
     @abstractmethod
     def _combine(self, frames: list) -> tuple[Any, dict[str, Any]]:
         """Concatenate per-file frames and summarise them: return ``(frame, summary)``."""

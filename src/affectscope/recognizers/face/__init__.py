@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from affectscope.errors import AffectscopeError, ConfigError, InputError
+from affectscope.errors import ConfigError, InputError
 from affectscope.recognizers.base import Recognizer, onnx_session
 from affectscope.recognizers.face.align import align_face, to_grey
 from affectscope.recognizers.face.detect import FaceFinder
@@ -395,19 +395,7 @@ class FaceRecognizer(Recognizer):
         Adds ``label``, ``confidence``, ``valence``, ``arousal``, ``n_faces`` and ``error`` columns; a failing
         file gets its error message and the batch goes on.
         """
-        if "path" not in batch:
-            raise InputError(f"The batch needs a 'path' column; it has {sorted(batch)}.")
-        keys = ("label", "confidence", "valence", "arousal", "n_faces", "error")
-        out: dict[str, list[Any]] = {k: [] for k in keys}
-        for p in batch["path"]:
-            try:
-                s = self.process_file(p).summary
-                row = {k: s.get(k) for k in keys[:-1]} | {"error": None}
-            except AffectscopeError as exc:
-                row = dict.fromkeys(keys) | {"error": str(exc)}
-            for k in keys:
-                out[k].append(row[k])
-        return {**batch, **out}
+        return self._summarize_paths(batch, ("label", "confidence", "valence", "arousal", "n_faces"))
 
     def close(self) -> None:
         """Release the face landmarker (also done when the recognizer is garbage-collected)."""

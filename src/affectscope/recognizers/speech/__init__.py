@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from affectscope.errors import AffectscopeError, ConfigError, InputError
+from affectscope.errors import ConfigError, InputError
 from affectscope.media.audio import SAMPLING_RATE, iter_audio_blocks, load_audio
 from affectscope.media.vad import cut_segments, detect_speech, shape_segments, trim_silence
 from affectscope.recognizers.base import Recognizer
@@ -584,19 +584,7 @@ class SpeechRecognizer(Recognizer):
         >>> out["n_segments"], out["error"][1].startswith("File not found")
         ([0, None], True)
         """
-        if "path" not in batch:
-            raise InputError(f"The batch needs a 'path' column; it has {sorted(batch)}.")
-        keys = ("label", "confidence", "valence", "arousal", "n_segments", "error")
-        out: dict[str, list[Any]] = {k: [] for k in keys}
-        for p in batch["path"]:
-            try:
-                s = self.process_file(p).summary
-                row = {k: s.get(k) for k in keys[:-1]} | {"error": None}
-            except AffectscopeError as exc:
-                row = dict.fromkeys(keys) | {"error": str(exc)}
-            for k in keys:
-                out[k].append(row[k])
-        return {**batch, **out}
+        return self._summarize_paths(batch, ("label", "confidence", "valence", "arousal", "n_segments"))
 
 
 def _check_language(language: str | None) -> None:
