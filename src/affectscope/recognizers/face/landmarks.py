@@ -2,8 +2,8 @@
 
 :class:`FaceMesher` wraps MediaPipe's Face Landmarker (BlazeFace short-range detector + face mesh + blendshape
 head) loaded from the ``face_landmarker.task`` file shipped in the face model bundle — nothing is downloaded.
-Still images use its image mode; videos use its video mode, which tracks landmarks from frame to frame and only
-re-runs the detector when a face is lost (faster, steadier). :data:`ACTIONS` turns the ARKit-style blendshapes
+It runs in image mode; following faces through a video is done around it
+(:class:`~affectscope.recognizers.face.detect.FaceFinder`). :data:`ACTIONS` turns the ARKit-style blendshapes
 into a few named facial actions (FACS action units in words), the cues users read and explanations cite.
 """
 
@@ -124,8 +124,6 @@ class FaceMesher:
         Most faces returned per image.
     min_confidence : float
         Detection and presence threshold in (0, 1).
-    video : bool
-        Video mode: frames must come in time order; landmarks are tracked between frames.
 
     Examples
     --------
@@ -142,7 +140,6 @@ class FaceMesher:
         *,
         max_faces: int = 5,
         min_confidence: float = 0.5,
-        video: bool = False,
     ) -> None:
         try:
             import mediapipe as mp
@@ -150,14 +147,12 @@ class FaceMesher:
         except ImportError as exc:
             raise DependencyError("Face analysis needs MediaPipe: pip install 'affectscope[face]'.") from exc
         self._mp = mp
-        self.video = video
         opts = vision.FaceLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(Path(task_file))),
-            running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
+            running_mode=vision.RunningMode.IMAGE,
             num_faces=max_faces,
             min_face_detection_confidence=min_confidence,
             min_face_presence_confidence=min_confidence,
-            min_tracking_confidence=min_confidence,
             output_face_blendshapes=True,
             output_facial_transformation_matrixes=True,
         )
@@ -168,17 +163,14 @@ class FaceMesher:
             raise ModelError(f"Could not load the face landmarker {task_file}: {exc}") from exc
         # closed on close(), on garbage collection, or at interpreter exit before MediaPipe's modules are torn down
         self._finalizer = weakref.finalize(self, _close_quietly, self._landmarker)
-        self._last_ms = -1
 
-    def detect(self, rgb: np.ndarray, *, time: float | None = None) -> list[FaceMesh]:
-        """Detect faces in one RGB uint8 image (``time`` in seconds is required in video mode).
+    def detect(self, rgb: np.ndarray) -> list[FaceMesh]:
+        """Detect faces in one RGB uint8 image.
 
         Parameters
         ----------
         rgb : ndarray of shape (height, width, 3)
             uint8 RGB.
-        time : float, optional
-            Frame time in seconds (video mode).
 
         Returns
         -------
@@ -188,12 +180,7 @@ class FaceMesher:
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             raise InputError(f"Expected an RGB uint8 array (h, w, 3); got {rgb.dtype} {rgb.shape}.")
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
-        if self.video:
-            ms = max(round((time or 0.0) * 1000), self._last_ms + 1)  # strictly increasing, as MediaPipe requires
-            self._last_ms = ms
-            res = self._landmarker.detect_for_video(image, ms)
-        else:
-            res = self._landmarker.detect(image)
+        res = self._landmarker.detect(image)
         h, w = rgb.shape[:2]
         faces = []
         for k, marks in enumerate(res.face_landmarks):
