@@ -177,3 +177,34 @@ def test_generic_csv(tmp_path):
     p.write_text("text,label\nhmm,boredom\n", encoding="utf-8")
     with pytest.raises(InputError, match="not in ekman7"):
         load_dataset("csv", p, split="all")
+
+
+def test_conversation_sets_keep_speakers_turn_order_and_native_labels(tmp_path):
+    # rows out of order on purpose: the adapter restores dialogue order by turn number
+    (tmp_path / "emorynlp_dev_final.csv").write_text(
+        "Utterance,Speaker,Emotion,Scene_ID,Utterance_ID,Season,Episode,Start_Time,End_Time\n"
+        "Go away.,['Monica Geller'],Mad,1,2,1,2,00:00:04.504,00:00:07.548\n"
+        "\"I did it!\",\"['Joey Tribbiani', 'Ross Geller']\",Powerful,1,1,1,2,00:00:02.877,00:00:07.548\n"
+        "So calm here.,['Rachel Green'],Peaceful,2,1,1,2,00:01:00.000,00:01:02.000\n",
+        encoding="utf-8",
+    )
+    d = load_dataset("emorynlp", tmp_path, split="dev", labels="emorynlp7")
+    assert d.modality == "conversation" and d.space == "emorynlp7"
+    assert d.items == ["I did it!", "Go away.", "So calm here."]
+    assert list(d.speakers) == ["Joey Tribbiani, Ross Geller", "Monica Geller", "Rachel Green"]
+    assert [d.labels[i] for i in d.y] == ["powerful", "mad", "peaceful"]
+    assert list(d.groups) == ["dev/1/2/1", "dev/1/2/1", "dev/1/2/2"]
+    with pytest.raises(ConfigError, match="emorynlp7"):
+        load_dataset("emorynlp", tmp_path, split="dev", labels="iemocap6")
+
+
+def test_iemocap_native_labels(tmp_path):
+    (tmp_path / "dev.csv").write_text(
+        "split,dialogue_id,utt_index,speaker,label_id,label,text\n"
+        "valid,Ses01F_impro01,0,F,5,fru,Do you have your forms?\n"
+        "valid,Ses01F_impro01,1,M,4,exc,That's wonderful!\n",
+        encoding="utf-8",
+    )
+    d = load_dataset("iemocap", tmp_path, split="dev", labels="iemocap6")
+    assert [d.labels[i] for i in d.y] == ["frustration", "excitement"]
+    assert list(d.speakers) == ["F", "M"]

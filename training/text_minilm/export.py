@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from onnx_outputs import add_hidden_output
 from train import EmotionNet, base_model_dir, ekman_matrix, load_goemotions
 
 EMOBANK_CENTRE, EMOBANK_HALF_RANGE = 3.0, 2.0  # EmoBank's 1..5 SAM scale -> [-1, 1]
@@ -102,6 +103,7 @@ def main() -> None:
 
         quantize_dynamic(str(tmp), str(final), weight_type=QuantType.QInt8)
         tmp.unlink()
+    add_hidden_output(final)
     shutil.copy(base_model_dir() / "tokenizer.json", args.out / "tokenizer.json")
 
     ge_names = meta["goemotions_labels"]

@@ -138,6 +138,7 @@ def evaluate(
     labels: str | None = None,
     num_threads: int | None = None,
     speaker_norm: bool = False,
+    mode: str | None = None,
     **options: Any,
 ) -> dict[str, Any]:
     r"""Evaluate a model on one split of a dataset read in its published format.
@@ -159,6 +160,10 @@ def evaluate(
     speaker_norm : bool
         Speech/face sets with speaker ids: let the model adapt to each speaker with that speaker's own
         (unlabelled) recordings — the product's recording baseline. Otherwise every file is judged alone.
+    mode : {"offline", "streaming"}, optional
+        Conversation sets (MELD, EmoryNLP, IEMOCAP): read each turn with past and future turns (``"offline"``,
+        the default) or past turns only (``"streaming"``). Passing a text model instead of a conversation model
+        scores every turn alone.
     **options
         Adapter options, e.g. ``text_column`` / ``label_column`` for the ``csv`` adapter.
 
@@ -200,6 +205,14 @@ def evaluate(
         rec = FaceRecognizer(model, num_threads=num_threads)
         report = score(data, _face_predictions(rec, data.items))
         return _report(data, rec, report)
+    if mode is not None and data.modality != "conversation":
+        raise ConfigError(f"'mode' applies to conversation sets (meld, emorynlp, iemocap); {dataset} is not one.")
+    if data.modality == "conversation":
+        from affectscope.models import get_bundle
+
+        if model is None or get_bundle(model).modality == "conversation":
+            return _evaluate_conversation(data, model, mode=mode or "offline", num_threads=num_threads)
+        data.modality = "text"  # a text model: every turn alone, as a baseline
     if data.modality != "text":
         raise ConfigError(
             f"{dataset} was read ({len(data)} {data.modality} items), but scoring it needs a {data.modality} "
@@ -211,6 +224,28 @@ def evaluate(
     pred = rec.predict([str(t) for t in data.items])
     report = score(data, pred, decide=rec.decide)
     return _report(data, rec, report)
+
+
+def _evaluate_conversation(data: EvalData, model: Any, *, mode: str, num_threads: int | None) -> dict[str, Any]:
+    """Score a conversation set dialogue by dialogue with the conversation recognizer (turns in context)."""
+    from affectscope.conversation import ConversationRecognizer
+    from affectscope.evaluate.datasets.conversation import CONVERSATION_SPACES
+    from affectscope.labels import convert
+
+    rec = ConversationRecognizer(model, mode=mode, num_threads=num_threads)
+    native = CONVERSATION_SPACES[data.dataset]
+    head = native if native in rec.labels_ else rec.primary_
+    probs = np.zeros((len(data), len(rec.labels_[head])), dtype=np.float32)
+    groups = np.asarray(data.groups)
+    speakers = np.asarray(data.speakers)
+    bounds = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1], True])
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        turns = list(zip(speakers[a:b], [str(t).strip() or "." for t in data.items[a:b]], strict=True))
+        probs[a:b] = rec.predict(turns)[head]
+    if head != data.space:
+        probs = convert(probs, source=head, target=data.space).to_numpy(dtype=np.float32)
+    report = score(data, {data.space: probs})
+    return _report(data, rec, report) | {"mode": mode}
 
 
 def _face_predictions(rec: Any, items: list[Any]) -> dict[str, np.ndarray]:

@@ -37,6 +37,7 @@ __all__ = [
     "ACCEPTED_TEXT_INPUTS",
     "SEGMENT_MODES",
     "TextSegment",
+    "fold_punctuation",
     "iter_segments",
     "split_sentences",
     "validate_options",
@@ -47,6 +48,9 @@ ACCEPTED_TEXT_INPUTS = (
     "(text or binary mode), or a dict with a 'text' or 'path' key"
 )
 SEGMENT_MODES = ("sentence", "line")
+# Typographic quotes and dashes (and their cp1252 bytes read as Latin-1, common in subtitle and transcript
+# files) folded to the ASCII forms the text models were trained on.
+_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\x92": "'", "\x91": "'"})
 _CHUNK_CHARS = 1 << 16
 _ABBREVIATIONS = frozenset(
     [
@@ -119,6 +123,26 @@ class TextSegment:
     start: int
     end: int
     text: str
+
+
+def fold_punctuation(text: str) -> str:
+    """Fold typographic quotes, em dashes and ellipses to ASCII and strip surrounding white space.
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> fold_punctuation("  You must\u2019ve had your hands full\u2014really.  ")
+    "You must've had your hands full - really."
+    """
+    return text.translate(_FOLD).replace("\u2014", " - ").replace("\x85", "...").strip()
 
 
 def _is_abbreviation(buf: str, dot_pos: int) -> bool:

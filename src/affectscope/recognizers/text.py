@@ -119,8 +119,8 @@ class TextRecognizer(Recognizer):
             mask[i, : len(e.ids)] = 1
         return {"input_ids": ids, "attention_mask": mask}
 
-    def forward(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Run the ONNX model; returns one array per head output name.
+    def forward(self, inputs: dict[str, np.ndarray], *, extra: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+        """Run the ONNX model; returns one array per head output name (plus the ``extra`` graph outputs).
 
         Examples
         --------
@@ -128,7 +128,7 @@ class TextRecognizer(Recognizer):
         >>> sorted(rec.forward(rec.preprocess(["ok"])))
         ['ekman', 'goemotions', 'vad']
         """
-        names = [h["output"] for h in self.heads_.values()]
+        names = [h["output"] for h in self.heads_.values()] + list(extra)
         try:
             outs = self.session_.run(names, inputs)
         except Exception as exc:
@@ -168,21 +168,32 @@ class TextRecognizer(Recognizer):
         (1, 28)
         """
         texts = list(texts)
+        result: dict[str, np.ndarray] = {}
+        for sel, out, _ in self._batches(texts):
+            for k, v in self.postprocess(out).items():
+                if k not in result:
+                    result[k] = np.empty((len(texts), v.shape[1]), dtype=np.float32)
+                result[k][sel] = v
+        return result
+
+    def _batches(
+        self, texts: list[str], *, extra: tuple[str, ...] = ()
+    ) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]]:
+        """Run the model on ``texts`` in length-sorted batches; yield ``(positions, outputs, attention_mask)``.
+
+        ``extra`` names further graph outputs to fetch (the conversation model reads ``"hidden"``, the token
+        states after the fourth encoder layer).
+        """
         if not texts:
             raise InputError("predict() needs at least one text.")
         if not all(isinstance(t, str) for t in texts):
             raise InputError("predict() takes a sequence of str.")
         lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
         order = np.argsort(lengths, kind="stable")
-        result: dict[str, np.ndarray] = {}
         for b in range(0, len(order), self.batch_size):
             sel = order[b : b + self.batch_size]
-            out = self.postprocess(self.forward(self.preprocess([texts[i] for i in sel])))
-            for k, v in out.items():
-                if k not in result:
-                    result[k] = np.empty((len(texts), v.shape[1]), dtype=np.float32)
-                result[k][sel] = v
-        return result
+            inputs = self.preprocess([texts[i] for i in sel])
+            yield sel, self.forward(inputs, extra=extra), inputs["attention_mask"]
 
     def decide(self, probs: np.ndarray, *, space: str | None = None) -> list[list[str]]:
         """Multi-label decisions: labels whose probability reaches their tuned threshold (else the top label).

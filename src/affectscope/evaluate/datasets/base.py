@@ -39,6 +39,8 @@ class EvalData:
         Speaker / subject / dialogue ids for grouped splits.
     mapping : dict
         Dataset label → label in ``space`` (``None`` when dropped), as applied.
+    speakers : ndarray or None
+        Conversation sets: the speaker of each turn (items are then in dialogue order, ``groups`` = dialogues).
     """
 
     dataset: str
@@ -51,6 +53,7 @@ class EvalData:
     y: np.ndarray
     groups: np.ndarray | None = None
     mapping: dict[str, Any] = field(default_factory=dict)
+    speakers: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.items)
