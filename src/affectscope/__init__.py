@@ -18,16 +18,20 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AffectscopeError",
+    "ConversationRecognizer",
     "Result",
     "TextRecognizer",
     "__version__",
     "analyze",
+    "analyze_conversation",
     "get_bundle",
     "list_models",
 ]
 
 _LAZY = {
     "analyze": "affectscope.api",
+    "analyze_conversation": "affectscope.api",
+    "ConversationRecognizer": "affectscope.conversation",
     "Result": "affectscope.result",
     "TextRecognizer": "affectscope.recognizers.text",
     "AffectscopeError": "affectscope.errors",
@@ -36,7 +40,8 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from affectscope.api import analyze
+    from affectscope.api import analyze, analyze_conversation
+    from affectscope.conversation import ConversationRecognizer
     from affectscope.errors import AffectscopeError
     from affectscope.models import get_bundle, list_models
     from affectscope.recognizers.text import TextRecognizer

@@ -1,4 +1,4 @@
-"""The one-call Python API: :func:`analyze` (text, text files, audio, images and videos)."""
+"""The one-call Python API: :func:`analyze` (text, files, audio, images, videos) and :func:`analyze_conversation`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from affectscope.result import Result
 
-__all__ = ["analyze"]
+__all__ = ["analyze", "analyze_conversation"]
 
 
 @lru_cache(maxsize=4)
@@ -31,6 +31,13 @@ def _video_recognizer(transcript: bool, language: str | None, fps: float, num_th
     from affectscope.recognizers.video import VideoRecognizer
 
     return VideoRecognizer(fps=fps, transcript=transcript, language=language, num_threads=num_threads)
+
+
+@lru_cache(maxsize=2)
+def _conversation_recognizer(model: str | None, mode: str, num_threads: int | None):
+    from affectscope.conversation import ConversationRecognizer
+
+    return ConversationRecognizer(model, mode=mode, num_threads=num_threads)
 
 
 @lru_cache(maxsize=2)
@@ -110,3 +117,46 @@ def analyze(
     if isinstance(obj, os.PathLike):
         return rec.process_file(Path(obj))
     return rec.process_text(obj)
+
+
+def analyze_conversation(
+    obj: Any,
+    *,
+    mode: str = "offline",
+    model: str | os.PathLike[str] | None = None,
+    num_threads: int | None = None,
+) -> Result:
+    """Analyse a conversation: the emotion of every turn in context, per speaker and per dialogue.
+
+    Parameters
+    ----------
+    obj : sequence, DataFrame, path-like or Result
+        ``(speaker, text)`` turns (or dicts / a DataFrame with ``speaker`` and ``text``, optional ``start``,
+        ``end``, ``dialogue_id``); a dialogue file (``.csv``/``.tsv``/``.jsonl``/``.json``, or a ``.txt`` with
+        one ``Speaker: text`` per line); or the Result of a speech/video analysis (its transcript).
+    mode : {"offline", "streaming"}
+        Read each turn with the turns before and after it, or (live chats) only those before it.
+    model : str or path-like, optional
+        Conversation model (default ``conversation-minilm-context``).
+    num_threads : int, optional
+        CPU threads (default: all cores).
+
+    Returns
+    -------
+    Result
+        One row per turn (``track`` = speaker; ``dialogue``, ``turn``, ``label``, ``ekman7:*``, ``shift``, ...) and
+        a summary with ``speakers`` and ``dialogues``.
+
+    Examples
+    --------
+    >>> import affectscope
+    >>> r = affectscope.analyze_conversation([("Ann", "I got the job!"), ("Bob", "Congratulations!")])
+    >>> r.summary["speakers"]["Ann"]["n_turns"]
+    1
+    """
+    rec = _conversation_recognizer(None if model is None else str(model), mode, num_threads)
+    if isinstance(obj, Result):
+        return rec.process_result(obj)
+    if isinstance(obj, os.PathLike):
+        return rec.process_file(Path(obj))
+    return rec.process_turns(obj)

@@ -307,11 +307,26 @@ def analyze(
     subtitles: Annotated[
         Path | None, typer.Option(help="Video: .srt/.vtt subtitles (default: one next to the video, if any).")
     ] = None,
+    conversation: Annotated[
+        bool,
+        typer.Option(
+            "--conversation",
+            help="Read a dialogue (.csv/.tsv/.jsonl/.json with speaker,text or a 'Speaker: text' .txt), or the "
+            "transcript of audio/video, turn by turn in context.",
+        ),
+    ] = False,
+    streaming: Annotated[
+        bool, typer.Option("--streaming", help="Conversation: use only earlier turns as context (live chats).")
+    ] = False,
 ) -> None:
-    """Analyse the emotion of text, speech, faces in images, or faces + voice + words in videos."""
+    """Analyse the emotion of text, speech, faces in images, faces + voice + words in videos, or conversations."""
     with _exit_on_error():
         kinds = [None if text else _media_kind(p) for p in inputs]
         media = [k is not None for k in kinds]
+        if streaming and not conversation:
+            raise InputError("--streaming applies to --conversation.")
+        if conversation and "image" in kinds:
+            raise InputError("--conversation reads dialogue files, audio or video; not images.")
         if any(media):
             if not all(media) or len(set(kinds)) > 1:
                 raise InputError(
@@ -330,7 +345,11 @@ def analyze(
                 "end": end,
                 "subtitles": subtitles,
             }
-            result = _analyze_media(str(kinds[0]), inputs, model=model, options=options)
+            result = _analyze_media(str(kinds[0]), inputs, model=None if conversation else model, options=options)
+            if conversation:
+                result = _as_conversation(result, model=model, streaming=streaming)
+        elif conversation:
+            result = _analyze_dialogues(inputs, model=model, streaming=streaming, encoding=encoding)
         else:
             result = _analyze_text(
                 inputs, model=model, batch_size=batch_size, segment=segment, encoding=encoding, text=text
@@ -345,6 +364,8 @@ def analyze(
             typer.echo(result.to_json())
         elif fmt is Format.csv:
             typer.echo(result.frame.reset_index().to_csv(index=False), nl=False)
+        elif conversation:
+            _print_conversation_table(result)
         elif kinds[0] == "audio":
             _print_speech_table(result)
         elif kinds[0] in ("image", "video"):
@@ -355,6 +376,78 @@ def analyze(
             for f in result.failures:
                 _err(f"{f['source']}: {f['message']}")
             raise typer.Exit(1)
+
+
+def _analyze_dialogues(inputs: list[str], *, model: str | None, streaming: bool, encoding: str) -> Result:
+    from affectscope.conversation import ConversationRecognizer
+
+    missing = [p for p in inputs if not Path(p).is_file()]
+    if missing:
+        raise InputError(
+            f"--conversation needs dialogue files; not found: {', '.join(missing)}. Accepted: .csv/.tsv with "
+            "speaker and text columns, .jsonl/.json turns, or a .txt transcript with one 'Speaker: text' per line."
+        )
+    rec = ConversationRecognizer(model, mode="streaming" if streaming else "offline", encoding=encoding)
+    if len(inputs) == 1:
+        return rec.process_file(Path(inputs[0]))
+    return rec.process_files([Path(p) for p in inputs])
+
+
+def _as_conversation(result: Result, *, model: str | None, streaming: bool) -> Result:
+    """Audio/video analysed first; its transcript (or subtitles) is then read as a conversation, per source."""
+    from affectscope.conversation import ConversationRecognizer
+
+    rec = ConversationRecognizer(model, mode="streaming" if streaming else "offline")
+    frames, failures = [], list(result.failures)
+    for source, rows in result.frame.groupby(level="source", sort=False):
+        try:
+            frames.append(rec.process_result(Result(rows, {})).frame)
+        except InputError as exc:
+            failures.append({"source": str(source), "error": type(exc).__name__, "message": str(exc)})
+    if not frames:
+        raise InputError(failures[0]["message"] if failures else "Nothing to analyse as a conversation.")
+    frame, summary = rec._combine(frames)
+    return Result(frame, summary | {"media": result.summary}, failures=failures)
+
+
+def _print_conversation_table(result: Result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    frame = result.frame
+    table = Table(expand=True)
+    for col in ("dialogue", "turn", "speaker", "label", "conf", "val", "text"):
+        table.add_column(col, overflow="fold", ratio=4 if col == "text" else None, no_wrap=col != "text")
+    for _, row in frame.head(_MAX_TABLE_ROWS).iterrows():
+        label = str(row["label"]) + (f" (was {row['shift_from']})" if row["shift"] else "")
+        if row["label_without_context"] != row["label"]:
+            label += f" [alone: {row['label_without_context']}]"
+        table.add_row(
+            str(row["dialogue"]),
+            str(row["turn"]),
+            str(row["track"]),
+            label,
+            f"{row['confidence']:.2f}",
+            f"{row['valence']:+.2f}",
+            str(row["text"]),
+        )
+    console.print(table)
+    if len(frame) > _MAX_TABLE_ROWS:
+        console.print(f"[dim]... {len(frame) - _MAX_TABLE_ROWS} more rows: use --format csv|json or -o FILE.[/]")
+    s = result.summary
+    console.print(
+        f"[bold]overall[/]: {s['label']} ({s['n_turns']} turns, {s['n_speakers']} speakers, {s['n_dialogues']} "
+        f"dialogue(s), {s['n_shifts']} emotion shifts; mode {s['mode']})"
+    )
+    for name, sp in list(s["speakers"].items())[:10]:
+        console.print(
+            f"  {name}: {', '.join(sp['dominant'])}; valence {sp['valence']:+.2f} ({sp['valence_trend']}: "
+            f"{' '.join(f'{v:+.2f}' for v in sp['valence_trajectory'])}); {sp['n_shifts']} shifts"
+        )
+    if s.get("skipped_turns"):
+        console.print(f"[dim]{s['skipped_turns']} empty turn(s) skipped.[/]")
+    console.print(f"[dim]{s['rationale']}[/]", highlight=False)
 
 
 def _analyze_text(
@@ -402,6 +495,10 @@ def eval_(
             help="Speech/face sets: adapt to each speaker with that speaker's own unlabelled recordings.",
         ),
     ] = False,
+    streaming: Annotated[
+        bool,
+        typer.Option("--streaming", help="Conversation sets: read each turn with earlier turns only (live mode)."),
+    ] = False,
 ) -> None:
     """Evaluate a model on a benchmark dataset in its published format (metrics, per-class, confusion)."""
     with _exit_on_error():
@@ -410,6 +507,8 @@ def eval_(
         options = {}
         if dataset == "csv":
             options = {"text_column": text_column, "label_column": label_column, "split_column": split_column}
+        if streaming:
+            options["mode"] = "streaming"
         report = evaluate(dataset, path, split=split, model=model, labels=labels, speaker_norm=speaker_norm, **options)
         if report_out is not None:
             from affectscope.evaluate.report import write_report
@@ -429,7 +528,9 @@ def eval_(
         for k, v in report["metrics"].items():
             table.add_row(k, f"{v:.4f}")
         Console().print(table)
-        Console().print(f"[dim]model: {report['model']}[/]")
+        Console().print(
+            f"[dim]model: {report['model']}" + (f", mode: {report['mode']}" if "mode" in report else "") + "[/]"
+        )
 
 
 @app.command()

@@ -189,7 +189,8 @@ def test_conversation_sets_keep_speakers_turn_order_and_native_labels(tmp_path):
         encoding="utf-8",
     )
     d = load_dataset("emorynlp", tmp_path, split="dev", labels="emorynlp7")
-    assert d.modality == "conversation" and d.space == "emorynlp7"
+    assert d.modality == "conversation"
+    assert d.space == "emorynlp7"
     assert d.items == ["I did it!", "Go away.", "So calm here."]
     assert list(d.speakers) == ["Joey Tribbiani, Ross Geller", "Monica Geller", "Rachel Green"]
     assert [d.labels[i] for i in d.y] == ["powerful", "mad", "peaceful"]

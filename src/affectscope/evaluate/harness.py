@@ -15,6 +15,7 @@ single-label), so figures match the model cards.
 from __future__ import annotations
 
 import os
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -180,6 +181,12 @@ def evaluate(
     >>> evaluate("carer", d, split="dev")["metrics"]["accuracy"]
     1.0
     """
+    from affectscope.evaluate.datasets.conversation import CONVERSATION_SPACES
+
+    if mode is not None and dataset not in CONVERSATION_SPACES:
+        raise ConfigError(
+            f"'mode' applies to the conversation sets {sorted(CONVERSATION_SPACES)}; {dataset!r} is not one."
+        )
     data = load_dataset(dataset, path, split=split, labels=labels, **options)
     if speaker_norm and (data.modality not in ("speech", "face") or data.groups is None):
         raise ConfigError(
@@ -205,8 +212,6 @@ def evaluate(
         rec = FaceRecognizer(model, num_threads=num_threads)
         report = score(data, _face_predictions(rec, data.items))
         return _report(data, rec, report)
-    if mode is not None and data.modality != "conversation":
-        raise ConfigError(f"'mode' applies to conversation sets (meld, emorynlp, iemocap); {dataset} is not one.")
     if data.modality == "conversation":
         from affectscope.models import get_bundle
 
@@ -239,7 +244,7 @@ def _evaluate_conversation(data: EvalData, model: Any, *, mode: str, num_threads
     groups = np.asarray(data.groups)
     speakers = np.asarray(data.speakers)
     bounds = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1], True])
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+    for a, b in pairwise(bounds):
         turns = list(zip(speakers[a:b], [str(t).strip() or "." for t in data.items[a:b]], strict=True))
         probs[a:b] = rec.predict(turns)[head]
     if head != data.space:
