@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DATA   ?= ../shared/data
 
-.PHONY: demo test install install-dev lint train-text export-text bench-text train-speech bench-speech train-face bench-face clean
+.PHONY: demo test install install-dev lint train-text export-text bench-text train-speech bench-speech train-face bench-face train-conversation bench-conversation clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,21 @@ train-face: $(BIN)/python
 bench-face: install-dev
 	$(BIN)/affectscope eval --dataset fer2013 --path $(DATA)/face/fer2013_train --split build/face_split.json:val
 	$(BIN)/python benchmarks/video_speed.py --data $(DATA) --minutes 1 10 --threads 2
+
+# Reproduce the shipped conversation model from $(DATA) (CPU: about 30 min for the model, 30 min for the
+# no-context ablation, on 2 cores). Needs torch==2.13.0.
+train-conversation: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[train,eval]'
+	$(BIN)/python training/conversation/train.py --data $(DATA) --out build/conversation
+	$(BIN)/python training/conversation/train.py --data $(DATA) --out build/conversation_nocontext --past 0 --future 0
+	$(BIN)/python training/conversation/export.py --ckpt build/conversation/last.pt \
+		--baseline build/conversation_nocontext/last.pt
+
+# Dev figures (offline and streaming) and latency / memory of the conversation recognizer.
+bench-conversation: install-dev
+	$(BIN)/affectscope eval --dataset meld --path $(DATA)/conversation/meld --split dev
+	$(BIN)/affectscope eval --dataset meld --path $(DATA)/conversation/meld --split dev --streaming
+	$(BIN)/python benchmarks/conversation_speed.py --data $(DATA) --turns 1000 10000 --threads 2
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

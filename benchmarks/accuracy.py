@@ -28,6 +28,9 @@ RUNS = [
     ("emorynlp", "conversation/emorynlp", "dev", None, "utterances without context"),
     ("iemocap", "conversation/iemocap", "dev", None, "transcripts without context"),
 ]
+# Conversation sets in their own label spaces, turns in context (offline) and past-only (streaming).
+CONVERSATION_RUNS = [("meld", "ekman7"), ("emorynlp", "emorynlp7"), ("iemocap", "iemocap6")]
+CONVERSATION_SHOWN = ("weighted_f1", "macro_f1", "accuracy", "ece")
 SHOWN = ("macro_f1", "micro_f1", "accuracy", "uar", "ece", "pearson_valence", "pearson_arousal", "ccc_valence")
 FACE_SHOWN = ("accuracy", "macro_f1", "weighted_f1", "uar", "ece")
 
@@ -80,6 +83,26 @@ def main() -> None:
             "Speed and memory of the whole speech pipeline: docs/speech.md (`benchmarks/speech_speed.py`).",
             "",
         ]
+    for name in list_models(modality="conversation"):
+        lines += [
+            f"## {name}",
+            "",
+            "Dev splits (no epoch or setting was picked on them: the last epoch of a fixed schedule ships). "
+            "`affectscope eval --dataset NAME --path DIR --split dev --labels SPACE [--streaming]`.",
+            "",
+            "| dataset | labels | mode | n | " + " | ".join(CONVERSATION_SHOWN) + " |",
+            "|---|---|---|---:|" + "---:|" * len(CONVERSATION_SHOWN),
+        ]
+        for dataset, space in CONVERSATION_RUNS:
+            path = args.data / "conversation" / dataset
+            if not path.exists():
+                continue
+            for mode in ("offline", "streaming"):
+                r = evaluate(dataset, path, split="dev", model=name, labels=space, num_threads=args.threads, mode=mode)
+                cells = [f"{r['metrics'][k]:.3f}" if k in r["metrics"] else "" for k in CONVERSATION_SHOWN]
+                lines.append(f"| {dataset} | {space} | {mode} | {r['n']} | " + " | ".join(cells) + " |")
+                print(lines[-1], flush=True)
+        lines += ["", "Latency and memory: `benchmarks/conversation_speed.py`, figures in the model card.", ""]
     split = Path("build/face_split.json")
     fer = args.data / "face/fer2013_train"
     for name in list_models(modality="face"):
