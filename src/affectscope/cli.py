@@ -396,6 +396,7 @@ def _analyze_dialogues(inputs: list[str], *, model: str | None, streaming: bool,
 def _as_conversation(result: Result, *, model: str | None, streaming: bool) -> Result:
     """Audio/video analysed first; its transcript (or subtitles) is then read as a conversation, per source."""
     from affectscope.conversation import ConversationRecognizer
+    from affectscope.result import Result
 
     rec = ConversationRecognizer(model, mode="streaming" if streaming else "offline")
     frames, failures = [], list(result.failures)

@@ -94,3 +94,17 @@ def test_eval_conversation_modes_and_text_baseline(meld):
     r = run("eval", "--dataset", "meld", "--path", meld, "--split", "dev", "--streaming", "--json", "-")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["mode"] == "streaming"
+
+
+def test_audio_transcript_as_conversation(speech_fixture):
+    pytest.importorskip("faster_whisper")
+    r = run("analyze", speech_fixture("loud_fast_en"), "--conversation", "--format", "json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["segments"]
+    assert {s["track"] for s in d["segments"]} == {"speaker"}
+    assert all(s["modality"] == "conversation" and s["text"] for s in d["segments"])
+    assert d["summary"]["media"]["modality"] == "speech"
+    r = run("analyze", speech_fixture("loud_fast_en"), "--conversation", "--no-transcript")
+    assert r.exit_code == 2
+    assert "transcript" in r.output
