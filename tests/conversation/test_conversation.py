@@ -44,20 +44,30 @@ def test_rows_columns_and_index(rec):
     # good news, read as good news
     assert (f["label"] == "joy").sum() >= 2
     assert set(f["label"]) <= {"joy", "neutral", "surprise"}
-    assert f["valence"].mean() > 0.3
+    assert f["valence"].mean() > 0.2
     json.loads(r.to_json())  # serialisable
 
 
 def test_context_changes_the_reading_of_the_same_words(rec):
-    reply = ("Bob", "Oh my God.")
-    happy = [("Ann", "We're getting married! He proposed last night!"), reply]
-    scary = [("Ann", "There's a man with a gun outside our house."), reply]
-    p_happy = rec.predict(happy)["ekman7"][-1]
-    p_scary = rec.predict(scary)["ekman7"][-1]
+    reply = ("Bob", "I can't believe it.")
     labels = rec.labels_["ekman7"]
-    joy, fear = labels.index("joy"), labels.index("fear")
-    assert p_happy[joy] > p_scary[joy] + 0.05
-    assert p_scary[fear] > p_happy[fear] + 0.05
+    sad, anger = labels.index("sadness"), labels.index("anger")
+    after = {
+        news: rec.predict([("Ann", text), reply])["ekman7"][-1]
+        for news, text in [
+            ("happy", "We're getting married! He proposed last night!"),
+            ("sad", "My mother passed away this morning."),
+            ("angry", "You read my diary? How dare you!"),
+        ]
+    }
+    alone = rec.predict([reply])["ekman7"][-1]
+    assert labels[int(after["sad"].argmax())] == "sadness"
+    assert labels[int(after["angry"].argmax())] == "anger"
+    assert after["sad"][sad] > max(alone[sad], after["happy"][sad]) + 0.15
+    assert after["angry"][anger] > max(alone[anger], after["happy"][anger]) + 0.15
+    r = rec.process_turns([("Ann", "My mother passed away this morning."), reply])
+    assert r.frame["label_without_context"].iloc[-1] != r.frame["label"].iloc[-1]
+    assert r.summary["n_changed_by_context"] >= 1
 
 
 def test_per_speaker_summary_and_shifts(rec):

@@ -450,7 +450,9 @@ def main() -> None:
         }
         log.append(row)
         print(json.dumps(row), flush=True)
-        torch.save({"state": net.state_dict(), "args": vars(args) | {"data": str(args.data)}}, args.out / "last.pt")
+        ckpt = {"state": net.state_dict(), "args": vars(args) | {"data": str(args.data)}, "epoch": epoch}
+        torch.save(ckpt, args.out / f"epoch{epoch}.pt")  # export.py can average the last few
+        torch.save(ckpt, args.out / "last.pt")
         (args.out / "log.json").write_text(json.dumps(log, indent=1, default=str))
 
 
