@@ -413,6 +413,7 @@ def _as_conversation(result: Result, *, model: str | None, streaming: bool) -> R
 
 def _print_conversation_table(result: Result) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
@@ -423,15 +424,15 @@ def _print_conversation_table(result: Result) -> None:
     for _, row in frame.head(_MAX_TABLE_ROWS).iterrows():
         label = str(row["label"]) + (f" (was {row['shift_from']})" if row["shift"] else "")
         if row["label_without_context"] != row["label"]:
-            label += f" [alone: {row['label_without_context']}]"
+            label += f"; alone: {row['label_without_context']}"
         table.add_row(
-            str(row["dialogue"]),
+            escape(str(row["dialogue"])),
             str(row["turn"]),
-            str(row["track"]),
+            escape(str(row["track"])),
             label,
             f"{row['confidence']:.2f}",
             f"{row['valence']:+.2f}",
-            str(row["text"]),
+            escape(str(row["text"])),
         )
     console.print(table)
     if len(frame) > _MAX_TABLE_ROWS:
@@ -443,12 +444,12 @@ def _print_conversation_table(result: Result) -> None:
     )
     for name, sp in list(s["speakers"].items())[:10]:
         console.print(
-            f"  {name}: {', '.join(sp['dominant'])}; valence {sp['valence']:+.2f} ({sp['valence_trend']}: "
+            f"  {escape(name)}: {', '.join(sp['dominant'])}; valence {sp['valence']:+.2f} ({sp['valence_trend']}: "
             f"{' '.join(f'{v:+.2f}' for v in sp['valence_trajectory'])}); {sp['n_shifts']} shifts"
         )
     if s.get("skipped_turns"):
         console.print(f"[dim]{s['skipped_turns']} empty turn(s) skipped.[/]")
-    console.print(f"[dim]{s['rationale']}[/]", highlight=False)
+    console.print(f"[dim]{escape(s['rationale'])}[/]", highlight=False)
 
 
 def _analyze_text(
