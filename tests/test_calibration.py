@@ -1,0 +1,73 @@
+"""Temperature scaling: recovers a known temperature, lowers ECE, keeps the arg-max, serialises, validates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from affectscope.calibration import TemperatureScaling
+from affectscope.errors import ConfigError, InputError, NotFittedError
+from affectscope.evaluate.metrics import ece, multilabel_ece
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(1, keepdims=True))
+    return e / e.sum(1, keepdims=True)
+
+
+@pytest.fixture(scope="module")
+def single_label():
+    rng = np.random.default_rng(7)
+    z = rng.normal(size=(5000, 7)) * 1.5
+    p_true = _softmax(z)
+    y = np.array([rng.choice(7, p=row) for row in p_true])
+    return z, y
+
+
+@pytest.mark.parametrize("sharpness", [0.5, 2.0, 3.0])
+def test_recovers_the_temperature_and_fixes_ece(single_label, sharpness):
+    z, y = single_label
+    model = _softmax(z * sharpness)  # over-confident (> 1) or under-confident (< 1)
+    ts = TemperatureScaling().fit(model, y)
+    assert ts.kind_ == "softmax"
+    assert ts.temperature_ == pytest.approx(sharpness, rel=0.12)
+    cal = ts.transform(model)
+    assert ece(cal, y) < 0.03 < ece(model, y)
+    assert (cal.argmax(1) == model.argmax(1)).all()
+    np.testing.assert_allclose(cal.sum(1), 1.0, atol=1e-5)
+    assert ts.nll_after_ < ts.nll_before_
+
+
+def test_sigmoid_outputs(single_label):
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=(4000, 5)) * 2 - 1
+    y = (rng.random(z.shape) < 1 / (1 + np.exp(-z))).astype(int)
+    model = 1 / (1 + np.exp(-2.5 * z))
+    ts = TemperatureScaling().fit(model, y)
+    assert ts.kind_ == "sigmoid"
+    assert ts.temperature_ == pytest.approx(2.5, rel=0.12)
+    assert multilabel_ece(ts.transform(model), y) < multilabel_ece(model, y) / 3
+
+
+def test_calibrated_model_is_left_alone(single_label):
+    z, y = single_label
+    ts = TemperatureScaling().fit(_softmax(z), y)
+    assert ts.temperature_ == pytest.approx(1.0, abs=0.08)
+
+
+def test_round_trip_and_errors():
+    ts = TemperatureScaling().fit([[0.9, 0.1], [0.2, 0.8], [0.7, 0.3]], [0, 1, 1])
+    again = TemperatureScaling.from_dict(ts.to_dict())
+    np.testing.assert_allclose(again.transform([[0.6, 0.4]]), ts.transform([[0.6, 0.4]]), atol=1e-5)
+    with pytest.raises(NotFittedError, match="fit"):
+        TemperatureScaling().transform([[0.5, 0.5]])
+    with pytest.raises(ConfigError, match="kind"):
+        TemperatureScaling(kind="platt").fit([[0.5, 0.5]], [0])
+    with pytest.raises(InputError, match="Class indices"):
+        TemperatureScaling().fit([[0.5, 0.5]], [2])
+    with pytest.raises(InputError, match="0/1 matrix"):
+        TemperatureScaling(kind="sigmoid").fit([[0.5, 0.5]], [[1, 2]])
+    with pytest.raises(InputError, match=r"\[0, 1\]"):
+        TemperatureScaling().fit([[1.5, -0.5]], [0])
+    with pytest.raises(ConfigError, match="temperature"):
+        TemperatureScaling.from_dict({"method": "isotonic"})
