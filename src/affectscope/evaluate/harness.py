@@ -234,10 +234,20 @@ def evaluate(
 def _evaluate_conversation(data: EvalData, model: Any, *, mode: str, num_threads: int | None) -> dict[str, Any]:
     """Score a conversation set dialogue by dialogue with the conversation recognizer (turns in context)."""
     from affectscope.conversation import ConversationRecognizer
+
+    rec = ConversationRecognizer(model, mode=mode, num_threads=num_threads)
+    report = score(data, {data.space: conversation_predictions(rec, data)})
+    return _report(data, rec, report) | {"mode": mode}
+
+
+def conversation_predictions(rec: Any, data: EvalData) -> np.ndarray:
+    """Probabilities in ``data.space`` for every turn of a conversation set, dialogue by dialogue.
+
+    The model's head for the corpus's own label space is used and converted when another space is scored.
+    """
     from affectscope.evaluate.datasets.conversation import CONVERSATION_SPACES
     from affectscope.labels import convert
 
-    rec = ConversationRecognizer(model, mode=mode, num_threads=num_threads)
     native = CONVERSATION_SPACES[data.dataset]
     head = native if native in rec.labels_ else rec.primary_
     probs = np.zeros((len(data), len(rec.labels_[head])), dtype=np.float32)
@@ -249,8 +259,7 @@ def _evaluate_conversation(data: EvalData, model: Any, *, mode: str, num_threads
         probs[a:b] = rec.predict(turns)[head]
     if head != data.space:
         probs = convert(probs, source=head, target=data.space).to_numpy(dtype=np.float32)
-    report = score(data, {data.space: probs})
-    return _report(data, rec, report) | {"mode": mode}
+    return probs
 
 
 def _face_predictions(rec: Any, items: list[Any]) -> dict[str, np.ndarray]:
