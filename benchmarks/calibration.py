@@ -28,42 +28,21 @@ from pathlib import Path
 
 import numpy as np
 
-from affectscope.calibration import TemperatureScaling
+from affectscope.calibration import TemperatureScaling, cross_fitted, top_label_ece
 from affectscope.evaluate.datasets import load_dataset
-from affectscope.evaluate.metrics import ECE_BINS, _binned_gap
-
-
-def top_label(probs: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Confidence of the top label and whether it is right (``y``: indices, or a 0/1 matrix)."""
-    top = probs.argmax(1)
-    right = y[np.arange(len(y)), top] if y.ndim == 2 else (top == y)
-    return probs.max(1), right.astype(float)
-
-
-def cross_fitted(probs: np.ndarray, y: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Calibrated probabilities where each half is scaled by a temperature fitted on the other half."""
-    keys = np.unique(groups)
-    rng = np.random.default_rng(0)
-    half = set(rng.permutation(keys)[: len(keys) // 2].tolist())
-    in_a = np.array([g in half for g in groups])
-    out = np.empty_like(probs)
-    for fit_on, apply_to in ((in_a, ~in_a), (~in_a, in_a)):
-        ts = TemperatureScaling().fit(probs[fit_on], y[fit_on])
-        out[apply_to] = ts.transform(probs[apply_to])
-    return out
 
 
 def report(name: str, probs: np.ndarray, y: np.ndarray, groups: np.ndarray) -> dict:
-    conf, right = top_label(probs, y)
-    cconf, cright = top_label(cross_fitted(probs, y, groups), y)
+    top = probs.argmax(1)
+    right = y[np.arange(len(y)), top] if y.ndim == 2 else top == y
     ts = TemperatureScaling().fit(probs, y)
     row = {
         "model": name,
         "n": len(y),
-        "accuracy_top": round(float(right.mean()), 4),
-        "mean_confidence": round(float(conf.mean()), 4),
-        "ece_top": round(_binned_gap(conf, right, ECE_BINS), 4),
-        "ece_top_cal": round(_binned_gap(cconf, cright, ECE_BINS), 4),
+        "accuracy_top": round(float(np.mean(right)), 4),
+        "mean_confidence": round(float(probs.max(1).mean()), 4),
+        "ece_top": round(top_label_ece(probs, y), 4),
+        "ece_top_cal": round(top_label_ece(cross_fitted(probs, y, groups), y), 4),
         "temperature": round(ts.temperature_, 4),
     }
     print(json.dumps(row), flush=True)
@@ -81,6 +60,7 @@ def main() -> None:
 
     text = load_dataset("goemotions", args.data / "text/goemotions", split="dev", labels="ekman7")
     rec = TextRecognizer(num_threads=args.threads)
+    rec.calibrators_ = {}  # judge the raw outputs
     probs = rec.predict([str(t) for t in text.items])["ekman7"]
     report(rec.bundle.name, probs, np.asarray(text.y), np.arange(len(text)))
 
@@ -89,6 +69,7 @@ def main() -> None:
 
     meld = load_dataset("meld", args.data / "conversation/meld", split="dev")
     conv = ConversationRecognizer(num_threads=args.threads)
+    conv.text_.calibrators_ = {}
     report(conv.bundle.name, conversation_predictions(conv, meld), np.asarray(meld.y), np.asarray(meld.groups))
 
     if args.face_split.is_file():

@@ -71,3 +71,20 @@ def test_round_trip_and_errors():
         TemperatureScaling().fit([[1.5, -0.5]], [0])
     with pytest.raises(ConfigError, match="temperature"):
         TemperatureScaling.from_dict({"method": "isotonic"})
+
+
+def test_text_model_applies_its_stored_temperature_and_keeps_decisions():
+    from affectscope.recognizers.text import TextRecognizer
+
+    rec = TextRecognizer(num_threads=2)
+    assert "ekman7" in rec.calibrators_
+    texts = ["I am furious with you.", "What a lovely day!", "ok", "I miss her so much."]
+    cal = rec.predict(texts)["ekman7"]
+    raw_rec = TextRecognizer(num_threads=2)
+    raw_rec.calibrators_ = {}
+    raw_rec.thresholds_ = {s: np.asarray(t, dtype=np.float32) for s, t in raw_rec.bundle.extra["thresholds"].items()}
+    raw = raw_rec.predict(texts)["ekman7"]
+    np.testing.assert_allclose(cal, rec.calibrators_["ekman7"].transform(raw), atol=1e-6)
+    assert (cal.argmax(1) == raw.argmax(1)).all()
+    assert rec.decide(cal, space="ekman7") == raw_rec.decide(raw, space="ekman7")
+    assert rec.bundle.extra["calibration"]["ekman7"]["ece_top_after_crossfit"] <= 0.05

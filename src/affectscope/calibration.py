@@ -28,7 +28,7 @@ import numpy as np
 
 from affectscope.errors import ConfigError, InputError, NotFittedError
 
-__all__ = ["KINDS", "TemperatureScaling"]
+__all__ = ["KINDS", "TemperatureScaling", "cross_fitted", "top_label_ece"]
 
 KINDS = ("auto", "softmax", "sigmoid")
 _EPS = 1e-7
@@ -231,3 +231,57 @@ class TemperatureScaling:
     def __repr__(self) -> str:
         fitted = f", temperature_={self.temperature_:.3f}" if hasattr(self, "temperature_") else ""
         return f"TemperatureScaling(kind={self.kind!r}{fitted})"
+
+
+def top_label_ece(probs: Any, y: Any, *, bins: int = 15) -> float:
+    """Return the expected calibration error of the top label (is a row's ``confidence`` right that often?).
+
+    Parameters
+    ----------
+    probs : array-like of shape (n, labels)
+        Probabilities (a distribution, or independent per-label probabilities).
+    y : array-like
+        Class indices (n,), or a 0/1 label matrix (n, labels) — the top label is right when it is one of them.
+    bins : int
+        Equal-width confidence bins (15, as in Guo et al., 2017).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(top_label_ece([[0.9, 0.1], [0.8, 0.2]], [0, 1]), 3)   # right at 0.9, wrong at 0.8
+    0.45
+    """
+    from affectscope.evaluate.metrics import _binned_gap
+
+    p = np.asarray(probs, dtype=np.float64)
+    t = np.asarray(y)
+    top = p.argmax(1)
+    right = t[np.arange(len(t)), top] if t.ndim == 2 else top == t
+    return _binned_gap(p.max(1), right.astype(np.float64), bins)
+
+
+def cross_fitted(probs: Any, y: Any, groups: Any, *, seed: int = 0) -> np.ndarray:
+    """Calibrated probabilities where each half of the groups is scaled by a temperature fitted on the other half.
+
+    Used to report the calibration error *after* temperature scaling without scoring an item with a temperature
+    fitted on it. Groups (dialogues, speakers, or one id per item) never straddle the halves.
+
+    Examples
+    --------
+    >>> p = np.array([[0.9, 0.1], [0.8, 0.2], [0.7, 0.3], [0.95, 0.05]])
+    >>> cross_fitted(p, np.array([0, 1, 0, 0]), np.arange(4)).shape
+    (4, 2)
+    """
+    p = np.asarray(probs, dtype=np.float64)
+    t = np.asarray(y)
+    g = np.asarray(groups)
+    keys = np.unique(g)
+    half = np.random.default_rng(seed).permutation(keys)[: len(keys) // 2]
+    in_a = np.isin(g, half)
+    out = np.empty(p.shape, dtype=np.float32)
+    for fit_on, apply_to in ((in_a, ~in_a), (~in_a, in_a)):
+        out[apply_to] = TemperatureScaling().fit(p[fit_on], t[fit_on]).transform(p[apply_to])
+    return out

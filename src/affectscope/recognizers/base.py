@@ -94,6 +94,7 @@ class Recognizer(ABC):
             )
         self.batch_size = batch_size
         self.num_threads = num_threads
+        self.calibrators_ = _calibrators(self.bundle)
 
     # --- the three stages -------------------------------------------------------------------------------------
     @abstractmethod
@@ -186,6 +187,19 @@ class Recognizer(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(model={self.bundle.name!r}, batch_size={self.batch_size})"
+
+
+def _calibrators(bundle: ModelBundle) -> dict[str, Any]:
+    """Fitted confidence calibrators stored in ``bundle.json`` under ``calibration`` (label space → dict)."""
+    stored = bundle.extra.get("calibration") or {}
+    if not stored:
+        return {}
+    from affectscope.calibration import TemperatureScaling
+
+    try:
+        return {space: TemperatureScaling.from_dict(d) for space, d in stored.items()}
+    except ConfigError as exc:
+        raise ModelError(f"Model '{bundle.name}' has an invalid 'calibration' entry: {exc}") from exc
 
 
 def _names(modality: str) -> list[str]:

@@ -88,6 +88,9 @@ class TextRecognizer(Recognizer):
         self.heads_ = self.bundle.heads
         self.labels_ = {h["space"]: list(h["labels"]) for h in self.heads_.values() if "labels" in h}
         self.thresholds_ = {s: np.asarray(t, dtype=np.float32) for s, t in self.bundle.extra["thresholds"].items()}
+        for space, cal in self.calibrators_.items():  # thresholds move with the (monotone) calibration
+            if space in self.thresholds_:
+                self.thresholds_[space] = cal.transform(self.thresholds_[space][None])[0]
         self.primary_ = self.bundle.extra["primary_space"]
         self.multi_ = self.bundle.extra["multi_label_space"]
 
@@ -145,7 +148,10 @@ class TextRecognizer(Recognizer):
         >>> out["goemotions28"].shape, out["vad"].shape
         ((1, 28), (1, 3))
         """
-        return {h["space"]: outputs[h["output"]].astype(np.float32) for h in self.heads_.values()}
+        out = {h["space"]: outputs[h["output"]].astype(np.float32) for h in self.heads_.values()}
+        for space, cal in self.calibrators_.items():
+            out[space] = cal.transform(out[space])
+        return out
 
     def predict(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """Return raw scores for a list of texts (each text is one model input, truncated to the token limit).
