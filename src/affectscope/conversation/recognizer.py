@@ -190,7 +190,10 @@ class ConversationRecognizer(Recognizer):
         >>> sorted(rec.postprocess(rec.forward(rec.preprocess([("A", "ok")]))))
         ['ekman7', 'emorynlp7', 'iemocap6']
         """
-        return {h["space"]: outputs[h["output"]].astype(np.float32) for h in self.heads_.values()}
+        out = {h["space"]: outputs[h["output"]].astype(np.float32) for h in self.heads_.values()}
+        for space, cal in self.calibrators_.items():
+            out[space] = cal.transform(out[space])
+        return out
 
     def predict(self, turns: Sequence[Any]) -> dict[str, np.ndarray]:
         """Context-aware probabilities for the turns of one dialogue (any length; processed block by block).

@@ -186,6 +186,8 @@ class FaceRecognizer(Recognizer):
             return e / e.sum(1, keepdims=True)
 
         p = (softmax(outputs["logits"].astype(np.float64)) + softmax(outputs["logits_mirror"].astype(np.float64))) / 2
+        if self.space_ in self.calibrators_:
+            p = self.calibrators_[self.space_].transform(p).astype(np.float64)
         return {self.space_: p, "vad": p @ self._vad_matrix}
 
     def predict_crops(self, crops: Sequence[np.ndarray] | np.ndarray) -> dict[str, np.ndarray]:
