@@ -88,3 +88,27 @@ def test_text_model_applies_its_stored_temperature_and_keeps_decisions():
     assert (cal.argmax(1) == raw.argmax(1)).all()
     assert rec.decide(cal, space="ekman7") == raw_rec.decide(raw, space="ekman7")
     assert rec.bundle.extra["calibration"]["ekman7"]["ece_top_after_crossfit"] <= 0.05
+
+
+def test_mark_uncertain_on_results_and_cli():
+    import json
+
+    from typer.testing import CliRunner
+
+    import affectscope
+    from affectscope.cli import app
+
+    r = affectscope.analyze("I am so happy today! The meeting is at noon.")
+    flagged = r.mark_uncertain(0.99)
+    assert flagged.frame["uncertain"].tolist() == (r.frame["confidence"] < 0.99).tolist()
+    assert flagged.summary["n_uncertain"] == int((r.frame["confidence"] < 0.99).sum())
+    assert "uncertain" not in r.frame.columns  # the original is untouched
+    assert not r.mark_uncertain(0.0).summary["uncertain"]
+    with pytest.raises(ConfigError, match=r"\[0, 1\]"):
+        r.mark_uncertain(1.5)
+    out = CliRunner().invoke(app, ["analyze", "I am so happy today!", "--uncertain-below", "1", "-f", "json"])
+    d = json.loads(out.stdout)
+    assert d["summary"]["uncertain"] is True
+    assert d["segments"][0]["uncertain"] is True
+    bad = CliRunner().invoke(app, ["analyze", "hi", "--uncertain-below", "2"])
+    assert bad.exit_code == 2

@@ -318,6 +318,10 @@ def analyze(
     streaming: Annotated[
         bool, typer.Option("--streaming", help="Conversation: use only earlier turns as context (live chats).")
     ] = False,
+    uncertain_below: Annotated[
+        float | None,
+        typer.Option(help="Flag rows and the summary whose (calibrated) confidence is below this, e.g. 0.6."),
+    ] = None,
 ) -> None:
     """Analyse the emotion of text, speech, faces in images, faces + voice + words in videos, or conversations."""
     with _exit_on_error():
@@ -354,6 +358,8 @@ def analyze(
             result = _analyze_text(
                 inputs, model=model, batch_size=batch_size, segment=segment, encoding=encoding, text=text
             )
+        if uncertain_below is not None:
+            result = result.mark_uncertain(uncertain_below)
         if len(inputs) > 1 and result.failures and len(result.failures) == len(inputs):
             for f in result.failures:
                 _err(f"{f['source']}: {f['message']}")

@@ -40,8 +40,10 @@ COLUMN_GROUPS = {
     "decision": "label (top class of the primary label space), labels (comma-joined multi-label decisions)",
     "probabilities": "'<space>:<label>' columns, e.g. 'ekman7:anger', 'goemotions28:gratitude'; in [0, 1]",
     "dimensions": "valence, arousal, dominance in [-1, 1]",
-    "confidence": "confidence in [0, 1]",
+    "confidence": "confidence in [0, 1] (the top probability, calibrated per model card); uncertain (bool) after "
+    "Result.mark_uncertain / --uncertain-below",
     "face": "box_x, box_y, box_w, box_h (pixels), yaw, pitch, roll (degrees), 'action:<name>' facial actions in [0, 1]",
+    "conversation": "dialogue, turn, label_without_context, shift (bool), shift_from; track is the speaker",
     "speech": "pitch_hz, pitch_range_st, loudness_db, rate_sps and *_rel against the recording; text_* of the words",
 }
 
@@ -95,6 +97,50 @@ class Result:
     def __repr__(self) -> str:
         label = self.summary.get("label")
         return f"Result({len(self.frame)} segments, label={label!r}, failures={len(self.failures)})"
+
+    def mark_uncertain(self, threshold: float) -> Result:
+        """Flag rows, and the summary, whose confidence is below ``threshold`` (a new Result; this one is kept).
+
+        Adds the column ``uncertain`` (bool; rows without a confidence are not flagged) and the summary keys
+        ``uncertain`` (the summary's own confidence is below the threshold), ``uncertain_threshold`` and
+        ``n_uncertain``. Confidences of the shipped models are calibrated (see each model card), so a threshold of
+        0.6 flags rows that are right less than about 60 % of the time.
+
+        Parameters
+        ----------
+        threshold : float
+            In [0, 1].
+
+        Returns
+        -------
+        Result
+
+        Raises
+        ------
+        ConfigError
+            The threshold is outside [0, 1].
+
+        Examples
+        --------
+        >>> import affectscope
+        >>> r = affectscope.analyze("I feel great. It is a table.").mark_uncertain(0.6)
+        >>> r.summary["uncertain_threshold"], r.frame["uncertain"].dtype
+        (0.6, dtype('bool'))
+        """
+        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 <= threshold <= 1:
+            raise ConfigError(f"The uncertainty threshold must be a number in [0, 1]. Got {threshold!r} instead.")
+        frame = self.frame.copy()
+        if "confidence" in frame.columns:
+            conf = pd.to_numeric(frame["confidence"], errors="coerce")
+            frame["uncertain"] = (conf < threshold).fillna(False).astype(bool)
+        else:
+            frame["uncertain"] = False
+        summary = dict(self.summary)
+        conf = summary.get("confidence")
+        summary["uncertain"] = bool(conf is not None and conf < threshold)
+        summary["uncertain_threshold"] = float(threshold)
+        summary["n_uncertain"] = int(frame["uncertain"].sum())
+        return Result(frame, summary, failures=list(self.failures))
 
     def serialize(self) -> dict[str, Any]:
         """Return ``{"summary", "segments", "failures"}`` as plain JSON-serialisable Python objects.
