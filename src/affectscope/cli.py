@@ -80,9 +80,11 @@ def _print_table(result: Result) -> None:
     sources = result.frame.index.get_level_values("source").unique()
     one = len(sources) == 1
     table = Table(title=str(sources[0]) if one else None, expand=True)
+    cited = "evidence" in result.frame.columns
     columns = ([] if one else ["source"]) + ["chars", "text", "label", "labels", "conf", "val", "aro"]
+    columns += ["evidence"] if cited else []
     for col in columns:
-        wide = col in ("text", "labels", "source")
+        wide = col in ("text", "labels", "source", "evidence")
         table.add_column(col, overflow="fold", ratio=(4 if col == "text" else 2) if wide else None, no_wrap=not wide)
     shown = result.frame.head(_MAX_TABLE_ROWS)
     for (src, start, end), row in shown.iterrows():
@@ -95,6 +97,7 @@ def _print_table(result: Result) -> None:
             f"{row['confidence']:.2f}",
             f"{row['valence']:+.2f}",
             f"{row['arousal']:+.2f}",
+            *([row["evidence"]] if cited else []),
         )
     console.print(table)
     if len(result.frame) > len(shown):
@@ -318,6 +321,9 @@ def analyze(
     streaming: Annotated[
         bool, typer.Option("--streaming", help="Conversation: use only earlier turns as context (live chats).")
     ] = False,
+    evidence: Annotated[
+        bool, typer.Option("--evidence", help="Text: cite the words that drove each sentence's label (slower).")
+    ] = False,
     uncertain_below: Annotated[
         float | None,
         typer.Option(help="Flag rows and the summary whose (calibrated) confidence is below this, e.g. 0.6."),
@@ -356,7 +362,13 @@ def analyze(
             result = _analyze_dialogues(inputs, model=model, streaming=streaming, encoding=encoding)
         else:
             result = _analyze_text(
-                inputs, model=model, batch_size=batch_size, segment=segment, encoding=encoding, text=text
+                inputs,
+                model=model,
+                batch_size=batch_size,
+                segment=segment,
+                encoding=encoding,
+                text=text,
+                evidence=evidence,
             )
         if uncertain_below is not None:
             result = result.mark_uncertain(uncertain_below)
@@ -459,11 +471,18 @@ def _print_conversation_table(result: Result) -> None:
 
 
 def _analyze_text(
-    inputs: list[str], *, model: str | None, batch_size: int, segment: str, encoding: str, text: bool
+    inputs: list[str],
+    *,
+    model: str | None,
+    batch_size: int,
+    segment: str,
+    encoding: str,
+    text: bool,
+    evidence: bool = False,
 ) -> Result:
     from affectscope.recognizers.text import TextRecognizer
 
-    rec = TextRecognizer(model, batch_size=batch_size, segment=segment, encoding=encoding)
+    rec = TextRecognizer(model, batch_size=batch_size, segment=segment, encoding=encoding, evidence=evidence)
     if len(inputs) == 1 and inputs[0] == "-":
         return rec.process_text(sys.stdin.buffer, source="stdin")
     if len(inputs) == 1 and (text or not Path(inputs[0]).is_file()):

@@ -43,6 +43,7 @@ COLUMN_GROUPS = {
     "confidence": "confidence in [0, 1] (the top probability, calibrated per model card); uncertain (bool) after "
     "Result.mark_uncertain / --uncertain-below",
     "face": "box_x, box_y, box_w, box_h (pixels), yaw, pitch, roll (degrees), 'action:<name>' facial actions in [0, 1]",
+    "evidence": "evidence: the cues behind the row's label, e.g. 'furious (+0.72), late (+0.05)' (text, --evidence)",
     "conversation": "dialogue, turn, label_without_context, shift (bool), shift_from; track is the speaker",
     "speech": "pitch_hz, pitch_range_st, loudness_db, rate_sps and *_rel against the recording; text_* of the words",
 }

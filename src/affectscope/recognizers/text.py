@@ -49,6 +49,9 @@ class TextRecognizer(Recognizer):
         Longest segment in characters; longer sentences are cut at white space.
     encoding : str
         Encoding of files and bytes (default UTF-8).
+    evidence : bool
+        Add an ``evidence`` column: the words that drove each row's label, by occlusion
+        (:func:`affectscope.explain.word_evidence`; costs one extra pass per word).
 
     Examples
     --------
@@ -69,9 +72,11 @@ class TextRecognizer(Recognizer):
         segment: str = "sentence",
         max_chars: int = 512,
         encoding: str = "utf-8",
+        evidence: bool = False,
     ) -> None:
         super().__init__(model, batch_size=batch_size, num_threads=num_threads)
         validate_options(segment=segment, max_chars=max_chars, encoding=encoding)
+        self.evidence = bool(evidence)
         self.segment = segment
         self.max_chars = max_chars
         self.encoding = encoding
@@ -255,6 +260,10 @@ class TextRecognizer(Recognizer):
                 cols[f"{space}:{lab}"] = pred[space][:, j]
         for j, dim in enumerate(_VAD):
             cols[dim] = pred["vad"][:, j]
+        if self.evidence:
+            from affectscope.explain import word_evidence
+
+            cols["evidence"] = [e.describe() for e in word_evidence(self, [s.text for s in segs])]
         index = pd.MultiIndex.from_arrays(
             [[s.source for s in segs], [s.start for s in segs], [s.end for s in segs]], names=INDEX_NAMES
         )

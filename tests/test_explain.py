@@ -1,0 +1,56 @@
+"""Word evidence by occlusion: the cited words are real, and removing them lowers the prediction."""
+
+from __future__ import annotations
+
+import pytest
+
+from affectscope.errors import InputError
+from affectscope.explain import word_evidence
+
+TEXTS = ["I am scared of the dark.", "Ugh, that smell is disgusting.", "I am furious about the delay."]
+
+
+def test_cited_words_drive_the_prediction(text_recognizer):
+    evidence = word_evidence(text_recognizer, TEXTS)
+    assert [e.label for e in evidence] == ["fear", "disgust", "anger"]
+    assert [e.words[0].word for e in evidence] == ["scared", "disgusting", "furious"]
+    labels = text_recognizer.labels_["ekman7"]
+    for text, ev in zip(TEXTS, evidence, strict=True):
+        top = ev.words[0]
+        assert text[top.start : top.end] == top.word
+        assert [w.effect for w in ev.words] == sorted((w.effect for w in ev.words), reverse=True)
+        # the deletion test: without the top word the predicted label loses probability, by the stated effect
+        without = (text[: top.start] + text[top.end :]).replace("  ", " ").strip()
+        p = text_recognizer.predict([text, without])["ekman7"][:, labels.index(ev.label)]
+        assert p[1] < p[0] - 0.1
+        assert p[0] - p[1] == pytest.approx(top.effect, abs=0.05)  # int8 activations scale per batch
+    assert "scared (+" in evidence[0].describe()
+
+
+def test_limits_and_errors(text_recognizer):
+    ev = word_evidence(text_recognizer, ["I love you, thank you so much!"], top=1)[0]
+    assert len(ev.words) <= 1
+    assert (
+        word_evidence(text_recognizer, ["ok"], space="goemotions28")[0].label in text_recognizer.labels_["goemotions28"]
+    )
+    with pytest.raises(InputError, match="non-empty"):
+        word_evidence(text_recognizer, [])
+
+
+def test_text_rows_cite_their_words():
+    import json
+
+    from typer.testing import CliRunner
+
+    from affectscope.cli import app
+    from affectscope.recognizers.text import TextRecognizer
+
+    r = TextRecognizer(evidence=True, num_threads=2).process_text("I am scared of the dark. What a lovely gift!")
+    assert r.frame["evidence"].iloc[0].startswith("scared (+")
+    assert "lovely" in r.frame["evidence"].iloc[1]
+    out = CliRunner().invoke(app, ["analyze", "This is disgusting.", "--evidence", "-f", "json"])
+    assert json.loads(out.stdout)["segments"][0]["evidence"].startswith("disgusting")
+    table = CliRunner().invoke(app, ["analyze", "This is disgusting.", "--evidence"], env={"COLUMNS": "200"})
+    assert "evidence" in table.stdout
+    assert "disgusting (+" in table.stdout
+    assert "evidence" not in TextRecognizer(num_threads=2).process_text("ok").frame.columns
