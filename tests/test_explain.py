@@ -54,3 +54,23 @@ def test_text_rows_cite_their_words():
     assert "evidence" in table.stdout
     assert "disgusting (+" in table.stdout
     assert "evidence" not in TextRecognizer(num_threads=2).process_text("ok").frame.columns
+
+
+def test_face_rows_cite_facial_actions(face_recognizer, astronaut):
+    from affectscope.explain import face_evidence
+
+    row = face_recognizer.process_image(astronaut).frame.iloc[0]
+    assert row["label"] == "joy"
+    assert row["evidence"].startswith("smile ")
+    assert face_evidence("anger", {"smile": 0.8, "brow_lowerer": 0.05}) == "no anger action; strongest: smile 0.80"
+    assert face_evidence("surprise", {"jaw_drop": 0.5, "brow_raiser": 0.7}) == "brow_raiser 0.70, jaw_drop 0.50"
+
+
+def test_speech_rows_cite_prosody(speech_recognizer, speech_fixture):
+    from affectscope.explain import prosody_evidence
+
+    frame = speech_recognizer.process_file(speech_fixture("loud_fast_en")).frame
+    assert frame["evidence"].map(bool).all()
+    assert prosody_evidence(-1.5, -4.0, 0.8) == "slower x0.80, softer -4.0 dB, lower pitch -1.5 st (vs this recording)"
+    nan = float("nan")
+    assert prosody_evidence(nan, nan, nan, 180.0) == "pitch 180 Hz (no baseline)"

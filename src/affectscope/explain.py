@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ import numpy as np
 
 from affectscope.errors import InputError
 
-__all__ = ["TextEvidence", "WordCue", "word_evidence"]
+__all__ = ["FACE_PROTOTYPES", "TextEvidence", "WordCue", "face_evidence", "prosody_evidence", "word_evidence"]
 
 _WORD = re.compile(r"[\w']+", re.UNICODE)
 
@@ -138,3 +139,95 @@ def word_evidence(
         cues = [WordCue(t[sp[j][0] : sp[j][1]], sp[j][0], sp[j][1], round(float(effects[j]), 4)) for j in order]
         out.append(TextEvidence(labels[k], round(p, 4), cues))
     return out
+
+
+# Facial actions that express each Ekman label (EMFACS-style prototypes, Friesen & Ekman 1983; the action names
+# of affectscope.recognizers.face.landmarks.ACTIONS, e.g. smile = AU12, cheek_raiser = AU6).
+FACE_PROTOTYPES: dict[str, tuple[str, ...]] = {
+    "joy": ("smile", "cheek_raiser"),
+    "sadness": ("lip_corner_depressor", "brow_raiser"),
+    "anger": ("brow_lowerer", "lip_press"),
+    "fear": ("eye_widening", "brow_raiser", "lip_stretcher"),
+    "surprise": ("brow_raiser", "eye_widening", "jaw_drop"),
+    "disgust": ("nose_wrinkler", "lip_corner_depressor"),
+    "neutral": (),
+}
+_CUE = 0.1  # an action intensity (0-1) that counts as present
+
+
+def face_evidence(label: str, actions: dict[str, float]) -> str:
+    """Name the facial actions behind a face's label: its prototype actions that are present, strongest first.
+
+    When none of the label's prototype actions is present (or the label is neutral), the strongest actions are
+    named instead, so a row always says what the face was doing.
+
+    Parameters
+    ----------
+    label : str
+        The Ekman-7 label of the face.
+    actions : dict
+        Action name → intensity in [0, 1] (the ``action:<name>`` columns).
+
+    Returns
+    -------
+    str
+        E.g. ``"smile 0.83, cheek_raiser 0.41"`` or ``"no joy action; strongest: jaw_drop 0.22"``.
+
+    Examples
+    --------
+    >>> face_evidence("joy", {"smile": 0.83, "cheek_raiser": 0.41, "jaw_drop": 0.3})
+    'smile 0.83, cheek_raiser 0.41'
+    >>> face_evidence("neutral", {"smile": 0.02, "eye_closure": 0.05})
+    'no action above 0.1'
+    """
+    present = [(a, v) for a, v in actions.items() if v >= _CUE]
+    own = sorted(((a, v) for a, v in present if a in FACE_PROTOTYPES.get(label, ())), key=lambda av: -av[1])
+    if own:
+        return ", ".join(f"{a} {v:.2f}" for a, v in own)
+    if not present:
+        return f"no action above {_CUE}"
+    strongest = ", ".join(f"{a} {v:.2f}" for a, v in sorted(present, key=lambda av: -av[1])[:2])
+    return f"strongest: {strongest}" if label == "neutral" else f"no {label} action; strongest: {strongest}"
+
+
+def prosody_evidence(pitch_rel_st: float, loudness_rel_db: float, rate_rel: float, pitch_hz: float = math.nan) -> str:
+    """Name the prosodic cues of a voice segment against the recording's own median, largest deviation first.
+
+    Deviations count when they reach 1 semitone of pitch, 2 dB of loudness or 10 % of speaking rate (roughly
+    the smallest differences listeners notice in running speech). Without a baseline (one segment, or no
+    pitch) the absolute pitch is named.
+
+    Parameters
+    ----------
+    pitch_rel_st, loudness_rel_db, rate_rel : float
+        The segment against the recording's median (NaN when unknown).
+    pitch_hz : float
+        Median pitch of the segment, used when there is no baseline.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> prosody_evidence(3.2, 6.5, 1.3)
+    'louder +6.5 dB, higher pitch +3.2 st, faster x1.30 (vs this recording)'
+    >>> prosody_evidence(0.2, 0.5, 1.02)
+    "prosody near this recording's median"
+    """
+    cues = []
+    if not math.isnan(loudness_rel_db) and abs(loudness_rel_db) >= 2:
+        cues.append(
+            (abs(loudness_rel_db) / 2, f"{'louder' if loudness_rel_db > 0 else 'softer'} {loudness_rel_db:+.1f} dB")
+        )
+    if not math.isnan(pitch_rel_st) and abs(pitch_rel_st) >= 1:
+        cues.append((abs(pitch_rel_st), f"{'higher' if pitch_rel_st > 0 else 'lower'} pitch {pitch_rel_st:+.1f} st"))
+    if not math.isnan(rate_rel) and rate_rel > 0 and abs(math.log(rate_rel)) >= math.log(1.1):
+        cues.append(
+            (abs(math.log(rate_rel)) / math.log(1.1), f"{'faster' if rate_rel > 1 else 'slower'} x{rate_rel:.2f}")
+        )
+    if cues:
+        return ", ".join(c for _, c in sorted(cues, key=lambda c: -c[0])) + " (vs this recording)"
+    if all(math.isnan(v) for v in (pitch_rel_st, loudness_rel_db, rate_rel)):
+        return f"pitch {pitch_hz:.0f} Hz (no baseline)" if not math.isnan(pitch_hz) else "no prosodic baseline"
+    return "prosody near this recording's median"

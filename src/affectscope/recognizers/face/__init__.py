@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from affectscope.errors import ConfigError, InputError
+from affectscope.explain import face_evidence
 from affectscope.recognizers.base import Recognizer, onnx_session
 from affectscope.recognizers.face.align import align_face, to_grey
 from affectscope.recognizers.face.detect import FaceFinder
@@ -260,7 +261,9 @@ class FaceRecognizer(Recognizer):
             row.update({dim: float(pred["vad"][k, j]) for j, dim in enumerate(_VAD)})
             row.update({key: round(f.box[j], 1) for j, key in enumerate(_BOX)})
             row.update({key: f.pose[j] for j, key in enumerate(_POSE)})
-            row.update({f"action:{a}": v for a, v in actions_from_blendshapes(f.blendshapes).items()})
+            actions = actions_from_blendshapes(f.blendshapes)
+            row.update({f"action:{a}": v for a, v in actions.items()})
+            row["evidence"] = face_evidence(top, actions)
             rows.append(row)
         return rows
 

@@ -389,6 +389,12 @@ class SpeechRecognizer(Recognizer):
             cols[key] = [r[key] for r in pros]
         for key in ("pitch_rel_st", "loudness_rel_db", "rate_rel"):
             cols[key] = [r[key] for r in rel]
+        from affectscope.explain import prosody_evidence
+
+        cols["evidence"] = [
+            prosody_evidence(r["pitch_rel_st"], r["loudness_rel_db"], r["rate_rel"], q.get("pitch_hz", math.nan))
+            for r, q in zip(rel, pros, strict=True)
+        ]
         cols.update(text_cols)
         index = pd.MultiIndex.from_arrays(
             [
