@@ -379,10 +379,7 @@ class ConversationRecognizer(Recognizer):
         if frame.empty:
             raise InputError(f"{file} holds no non-empty turn ({reader.skipped} empty turn(s) skipped).")
         if start is not None or end is not None:
-            lo = -math.inf if start is None else start
-            hi = math.inf if end is None else end
-            if hi <= lo:
-                raise ConfigError(f"'end' must be greater than 'start'. Got start={start}, end={end}.")
+            lo, hi = self._span(start, end)
             s = frame.index.get_level_values("start")
             e = frame.index.get_level_values("end")
             frame = frame[(s >= lo) & (e <= hi)]

@@ -9,6 +9,7 @@ a batch, so local and distributed code paths are one.
 
 from __future__ import annotations
 
+import math
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
@@ -180,6 +181,15 @@ class Recognizer(ABC):
             for k, v in row.items():
                 out[k].append(v)
         return {**batch, **out}
+
+    @staticmethod
+    def _span(start: float | None, end: float | None, *, floor: float = -math.inf) -> tuple[float, float]:
+        """Validate a ``process_file`` span; return ``(lo, hi)`` with open ends filled (``floor`` / infinity)."""
+        lo = floor if start is None else start
+        hi = math.inf if end is None else end
+        if hi <= lo:
+            raise ConfigError(f"'end' must be greater than 'start'. Got start={start}, end={end}.")
+        return lo, hi
 
     @abstractmethod
     def _combine(self, frames: list) -> tuple[Any, dict[str, Any]]:

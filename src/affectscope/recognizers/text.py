@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from affectscope.errors import ConfigError, InputError, ModelError
+from affectscope.errors import InputError, ModelError
 from affectscope.media.text import TextSegment, iter_segments, validate_options
 from affectscope.recognizers.base import Recognizer, onnx_session
 from affectscope.result import INDEX_NAMES, Result
@@ -377,10 +377,7 @@ class TextRecognizer(Recognizer):
 
         segs: Iterator[TextSegment] = self._segments(Path(file))
         if start is not None or end is not None:
-            lo = 0 if start is None else start
-            hi = float("inf") if end is None else end
-            if hi <= lo:
-                raise ConfigError(f"'end' must be greater than 'start'. Got start={start}, end={end}.")
+            lo, hi = self._span(start, end, floor=0)
             segs = (s for s in segs if s.start >= lo and s.end <= hi)
         frame = self._frame(segs)
         if frame.empty:
