@@ -241,15 +241,13 @@ class ConversationRecognizer(Recognizer):
             n_final = len(pending) if exhausted else len(pending) - future
             if n_final <= 0:
                 continue
-            n_ctx = len(context) if past else 0
+            n_ctx = len(context)
+            ctx_u = np.array([c[0] for c in context], np.float32).reshape(n_ctx, self.dim_)
+            ctx_s = np.array([c[1] for c in context], np.int64)
             window = {
-                "utterances": np.concatenate([np.zeros((0, self.dim_), np.float32), *(c[0][None] for c in context)])
-                if n_ctx
-                else np.zeros((0, self.dim_), np.float32),
-                "speakers": np.array([c[1] for c in context][:n_ctx], np.int64),
+                "utterances": np.concatenate([ctx_u, pending_enc["utterances"]]),
+                "speakers": np.concatenate([ctx_s, pending_enc["speakers"]]),
             }
-            window["utterances"] = np.concatenate([window["utterances"], pending_enc["utterances"]])
-            window["speakers"] = np.concatenate([window["speakers"], pending_enc["speakers"]])
             probs = self.postprocess(self.forward(window))
             out = {k: v[n_ctx : n_ctx + n_final] for k, v in probs.items()}
             out |= {k: v[:n_final] for k, v in pending_enc.items() if k.startswith("text:")}
