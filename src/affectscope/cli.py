@@ -322,7 +322,11 @@ def analyze(
         bool, typer.Option("--streaming", help="Conversation: use only earlier turns as context (live chats).")
     ] = False,
     evidence: Annotated[
-        bool, typer.Option("--evidence", help="Text: cite the words that drove each sentence's label (slower).")
+        bool,
+        typer.Option(
+            "--evidence",
+            help="Text: cite the words behind each label; conversations: the turn that most supports it (slower).",
+        ),
     ] = False,
     uncertain_below: Annotated[
         float | None,
@@ -357,9 +361,9 @@ def analyze(
             }
             result = _analyze_media(str(kinds[0]), inputs, model=None if conversation else model, options=options)
             if conversation:
-                result = _as_conversation(result, model=model, streaming=streaming)
+                result = _as_conversation(result, model=model, streaming=streaming, evidence=evidence)
         elif conversation:
-            result = _analyze_dialogues(inputs, model=model, streaming=streaming, encoding=encoding)
+            result = _analyze_dialogues(inputs, model=model, streaming=streaming, encoding=encoding, evidence=evidence)
         else:
             result = _analyze_text(
                 inputs,
@@ -396,7 +400,9 @@ def analyze(
             raise typer.Exit(1)
 
 
-def _analyze_dialogues(inputs: list[str], *, model: str | None, streaming: bool, encoding: str) -> Result:
+def _analyze_dialogues(
+    inputs: list[str], *, model: str | None, streaming: bool, encoding: str, evidence: bool = False
+) -> Result:
     from affectscope.conversation import ConversationRecognizer
 
     missing = [p for p in inputs if not Path(p).is_file()]
@@ -405,18 +411,19 @@ def _analyze_dialogues(inputs: list[str], *, model: str | None, streaming: bool,
             f"--conversation needs dialogue files; not found: {', '.join(missing)}. Accepted: .csv/.tsv with "
             "speaker and text columns, .jsonl/.json turns, or a .txt transcript with one 'Speaker: text' per line."
         )
-    rec = ConversationRecognizer(model, mode="streaming" if streaming else "offline", encoding=encoding)
+    mode = "streaming" if streaming else "offline"
+    rec = ConversationRecognizer(model, mode=mode, encoding=encoding, evidence=evidence)
     if len(inputs) == 1:
         return rec.process_file(Path(inputs[0]))
     return rec.process_files([Path(p) for p in inputs])
 
 
-def _as_conversation(result: Result, *, model: str | None, streaming: bool) -> Result:
+def _as_conversation(result: Result, *, model: str | None, streaming: bool, evidence: bool = False) -> Result:
     """Audio/video analysed first; its transcript (or subtitles) is then read as a conversation, per source."""
     from affectscope.conversation import ConversationRecognizer
     from affectscope.result import Result
 
-    rec = ConversationRecognizer(model, mode="streaming" if streaming else "offline")
+    rec = ConversationRecognizer(model, mode="streaming" if streaming else "offline", evidence=evidence)
     frames, failures = [], list(result.failures)
     for source, rows in result.frame.groupby(level="source", sort=False):
         try:
@@ -437,8 +444,10 @@ def _print_conversation_table(result: Result) -> None:
     console = Console()
     frame = result.frame
     table = Table(expand=True)
-    for col in ("dialogue", "turn", "speaker", "label", "conf", "val", "text"):
-        table.add_column(col, overflow="fold", ratio=4 if col == "text" else None, no_wrap=col != "text")
+    cited = "evidence" in frame.columns
+    for col in ("dialogue", "turn", "speaker", "label", "conf", "val", "text", *(["because of"] if cited else [])):
+        wide = col in ("text", "because of")
+        table.add_column(col, overflow="fold", ratio=4 if wide else None, no_wrap=not wide)
     for _, row in frame.head(_MAX_TABLE_ROWS).iterrows():
         label = str(row["label"]) + (f" (was {row['shift_from']})" if row["shift"] else "")
         if row["label_without_context"] != row["label"]:
@@ -451,6 +460,7 @@ def _print_conversation_table(result: Result) -> None:
             f"{row['confidence']:.2f}",
             f"{row['valence']:+.2f}",
             escape(str(row["text"])),
+            *([escape(str(row["evidence"]))] if cited else []),
         )
     console.print(table)
     if len(frame) > _MAX_TABLE_ROWS:

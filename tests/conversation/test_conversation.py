@@ -265,3 +265,19 @@ def test_speech_transcript_as_conversation(rec):
     empty = Result(speech.frame.assign(text=""), {})
     with pytest.raises(InputError, match="no transcribed speech"):
         rec.process_result(empty)
+
+
+def test_evidence_names_the_supporting_turn():
+    rec = ConversationRecognizer(evidence=True, batch_size=1, num_threads=2)
+    for news, label in [
+        ("My mother passed away this morning.", "sadness"),
+        ("You read my diary? How dare you!", "anger"),
+    ]:
+        f = rec.process_turns([("Ann", news), ("Bob", "I can't believe it.")]).frame
+        assert f["evidence"].map(bool).all()
+        # the reply is read as the news makes it, and the evidence cites the news
+        assert f["label"].iloc[1] == label
+        assert f["label_without_context"].iloc[1] != label
+        assert f["evidence"].iloc[1].startswith(f'Ann, turn 0: "{news[:20]}')
+        assert float(f["evidence"].iloc[1].rsplit("(", 1)[1].rstrip(")")) > 0.1
+    assert "evidence" not in ConversationRecognizer(num_threads=2).process_turns([("A", "hi")]).frame.columns

@@ -60,6 +60,9 @@ class ConversationRecognizer(Recognizer):
         length of the dialogue).
     encoding : str
         Encoding of dialogue files.
+    evidence : bool
+        Add an ``evidence`` column naming the other turn whose removal lowers the turn's label most (occlusion of
+        context turns; about ten extra passes of the small context model per turn).
 
     Examples
     --------
@@ -82,8 +85,10 @@ class ConversationRecognizer(Recognizer):
         num_threads: int | None = None,
         block: int = 256,
         encoding: str = "utf-8",
+        evidence: bool = False,
     ) -> None:
         super().__init__(model, batch_size=batch_size, num_threads=num_threads)
+        self.evidence = bool(evidence)
         if mode not in MODES:
             raise ConfigError(
                 f"The 'mode' parameter of ConversationRecognizer must be one of {list(MODES)}. Got {mode!r} instead."
@@ -226,7 +231,7 @@ class ConversationRecognizer(Recognizer):
         """Yield ``(turns, outputs)`` for consecutive blocks of one dialogue, each read with its full context."""
         past, future = self.reach_past_, self.reach_future_
         codes: dict[str, int] = {}
-        context: deque[tuple[np.ndarray, int]] = deque(maxlen=past)
+        context: deque[tuple[np.ndarray, int, Turn]] = deque(maxlen=past)
         pending: list[Turn] = []
         pending_enc: dict[str, np.ndarray] = {}
         exhausted = False
@@ -251,11 +256,42 @@ class ConversationRecognizer(Recognizer):
             probs = self.postprocess(self.forward(window))
             out = {k: v[n_ctx : n_ctx + n_final] for k, v in probs.items()}
             out |= {k: v[:n_final] for k, v in pending_enc.items() if k.startswith("text:")}
+            if self.evidence:
+                turns_w = [c[2] for c in context] + pending
+                out["evidence"] = self._context_evidence(window, probs, turns_w, range(n_ctx, n_ctx + n_final))
             yield pending[:n_final], out
-            for u, s in zip(pending_enc["utterances"][:n_final], pending_enc["speakers"][:n_final], strict=True):
-                context.append((u, int(s)))
+            for u, s, t in zip(
+                pending_enc["utterances"][:n_final], pending_enc["speakers"][:n_final], pending[:n_final], strict=True
+            ):
+                context.append((u, int(s), t))
             pending = pending[n_final:]
             pending_enc = {k: v[n_final:] for k, v in pending_enc.items()}
+
+    def _context_evidence(
+        self, window: dict[str, np.ndarray], probs: dict[str, np.ndarray], turns: list[Turn], targets: range
+    ) -> list[str]:
+        """For each target turn, the other turn (within its attention window) whose removal lowers its label most."""
+        primary = probs[self.primary_]
+        out = []
+        n = len(turns)
+        for i in targets:
+            k = int(primary[i].argmax())
+            best, best_j = 0.0, -1
+            for j in range(max(0, i - self.past_), min(n, i + self.future_ + 1)):
+                if j == i:
+                    continue
+                keep = np.arange(n) != j
+                reduced = {"utterances": window["utterances"][keep], "speakers": window["speakers"][keep]}
+                p = self.postprocess(self.forward(reduced))[self.primary_][i - (j < i), k]
+                if primary[i, k] - p > best:
+                    best, best_j = float(primary[i, k] - p), j
+            if best_j < 0:
+                out.append("no other turn supports it; read alone")
+                continue
+            t = turns[best_j]
+            text = t.text if len(t.text) <= 60 else t.text[:57] + "..."
+            out.append(f'{t.speaker}, turn {t.index}: "{text}" ({best:+.2f})')
+        return out
 
     # --- rows -------------------------------------------------------------------------------------------------
     def _rows(self, turns: list[Turn], out: dict[str, np.ndarray], source: str) -> pd.DataFrame:
@@ -282,6 +318,8 @@ class ConversationRecognizer(Recognizer):
             cols[f"{multi}:{lab}"] = out[f"text:{multi}"][:, j]
         for j, dim in enumerate(_VAD):
             cols[dim] = out["text:vad"][:, j]
+        if "evidence" in out:
+            cols["evidence"] = out["evidence"]
         start = [t.start if ok else float(t.index) for t, ok in zip(turns, timed, strict=True)]
         end = [t.end if ok else float(t.index + 1) for t, ok in zip(turns, timed, strict=True)]
         sources = [source if t.dialogue_id == "dialogue" else f"{source}#{t.dialogue_id}" for t in turns]
