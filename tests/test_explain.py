@@ -48,6 +48,7 @@ def test_text_rows_cite_their_words():
     r = TextRecognizer(evidence=True, num_threads=2).process_text("I am scared of the dark. What a lovely gift!")
     assert r.frame["evidence"].iloc[0].startswith("scared (+")
     assert "lovely" in r.frame["evidence"].iloc[1]
+    assert "cued by" in r.summary["rationale"]
     out = CliRunner().invoke(app, ["analyze", "This is disgusting.", "--evidence", "-f", "json"])
     assert json.loads(out.stdout)["segments"][0]["evidence"].startswith("disgusting")
     table = CliRunner().invoke(app, ["analyze", "This is disgusting.", "--evidence"], env={"COLUMNS": "200"})

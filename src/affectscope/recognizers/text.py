@@ -435,7 +435,10 @@ def _rationale(frame: pd.DataFrame, label: str, space: str) -> str:
     top = frame[col].idxmax()
     snippet = frame.loc[top, "text"]
     snippet = snippet if len(snippet) <= 80 else snippet[:77] + "..."
+    cues = ""
+    if "evidence" in frame.columns and frame.loc[top, "label"] == label and frame.loc[top, "evidence"]:
+        cues = f"; cued by {frame.loc[top, 'evidence']}"
     return (
         f"{label} leads (mean p={frame[col].mean():.2f}); {n_lean} of {len(frame)} segment(s) lean {label}; "
-        f'strongest: "{snippet}" (chars {top[1]}-{top[2]}).'
+        f'strongest: "{snippet}" (chars {top[1]}-{top[2]}){cues}.'
     )
