@@ -22,7 +22,11 @@ def _noisy(y, rng, *, signal, classes=7):
 def composite():
     rng = np.random.default_rng(1)
     y = rng.integers(0, 7, 4000)
-    probs = {"face": _noisy(y, rng, signal=2.5), "speech": _noisy(y, rng, signal=1.8), "text": _noisy(y, rng, signal=1.0)}
+    probs = {
+        "face": _noisy(y, rng, signal=2.5),
+        "speech": _noisy(y, rng, signal=1.8),
+        "text": _noisy(y, rng, signal=1.0),
+    }
     return probs, y
 
 
