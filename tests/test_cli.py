@@ -158,7 +158,8 @@ def test_analyze_image_and_video(astronaut, tmp_path):
     r = run("analyze", str(video), "--fps", "2", "--start", "0.5", "-f", "json")
     assert r.exit_code == 0, r.output
     d = json.loads(r.stdout)
-    assert [s["start"] for s in d["segments"]] == [0.5, 1.0, 1.5]
+    assert [s["start"] for s in d["segments"] if s["modality"] == "face"] == [0.5, 1.0, 1.5]
+    assert [s["modality"] for s in d["segments"]].count("fusion") == 1
     assert d["summary"]["modality"] == "video"
     r = run("analyze", str(video), "--fps", "2")
     assert r.exit_code == 0, r.output

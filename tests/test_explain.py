@@ -54,7 +54,12 @@ def test_text_rows_cite_their_words():
     table = CliRunner().invoke(app, ["analyze", "This is disgusting.", "--evidence"], env={"COLUMNS": "200"})
     assert "evidence" in table.stdout
     assert "disgusting (+" in table.stdout
-    assert "evidence" not in TextRecognizer(num_threads=2).process_text("ok").frame.columns
+    # evidence is on by default and never empty; off, the column says so
+    assert TextRecognizer(num_threads=2).process_text("ok").frame["evidence"].iloc[0].startswith("no single word")
+    off = TextRecognizer(evidence=False, num_threads=2).process_text("I am scared.").frame["evidence"].iloc[0]
+    assert off.startswith("not computed")
+    no = CliRunner().invoke(app, ["analyze", "This is disgusting.", "--no-evidence", "-f", "json"])
+    assert json.loads(no.stdout)["segments"][0]["evidence"].startswith("not computed")
 
 
 def test_face_rows_cite_facial_actions(face_recognizer, astronaut):

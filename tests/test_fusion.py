@@ -89,3 +89,30 @@ def test_errors():
         LogLinearPooling.from_dict({"modalities": ["a"], "weights": [-1], "bias": [0, 0]})
     with pytest.raises(ConfigError, match="window"):
         align_windows(pd.DataFrame(), window=0)
+
+
+def test_modality_dropout_and_no_bias(composite):
+    probs, y = composite
+    # a 'constant' modality (always the same confident reading) learns weight ~0 and never blocks the others
+    stuck = np.tile(np.eye(7)[6] * 0.9 + 0.1 / 7, (len(y), 1))
+    fit = LogLinearPooling(modality_dropout=0.5, fit_bias=False).fit({**probs, "words": stuck}, y)
+    assert fit.weights_[-1] < 0.1
+    assert np.all(fit.bias_ == 0)
+    alone = fit.predict_proba({"speech": probs["speech"][:2000]})
+    assert _acc(alone, y[:2000]) == pytest.approx(_acc(probs["speech"][:2000], y[:2000]), abs=0.005)
+    with pytest.raises(ConfigError, match="modality_dropout"):
+        LogLinearPooling(modality_dropout=1.0).fit(probs, y)
+
+
+def test_shipped_fuser_loads_and_rejects_bad_windows():
+    from affectscope.fusion import Fuser
+
+    f = Fuser()
+    assert f.model_.modalities_ == ["face", "speech", "text"]
+    assert 0 < f.threshold_ < 1
+    assert f.fuse(pd.DataFrame()).empty
+    assert f.summarize(pd.DataFrame())["label"] is None
+    with pytest.raises(ConfigError, match="window"):
+        Fuser(window=0)
+    with pytest.raises(ConfigError, match="window"):
+        Fuser(window="sentence")

@@ -7,13 +7,14 @@ Exit codes: 0 success; 1 some inputs of a batch failed (the others were processe
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -203,6 +204,8 @@ def _analyze_media(kind: str, inputs: list[str], *, model: str | None, options: 
             min_face_size=options["min_face_size"],
             transcript=options["transcript"],
             language=options["language"],
+            window=options["window"],
+            evidence=options["evidence"],
             face_model=model,
         )
         if len(files) == 1:
@@ -218,6 +221,11 @@ def _analyze_media(kind: str, inputs: list[str], *, model: str | None, options: 
     if len(files) == 1:
         return srec.process_file(files[0], **span)
     return srec.process_files(files)
+
+
+def _signed(v: Any) -> str:
+    """Format a signed 2-decimal number, or blank when missing (fused rows have no VAD)."""
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:+.2f}"
 
 
 def _print_timeline_table(result: Result) -> None:
@@ -238,6 +246,8 @@ def _print_timeline_table(result: Result) -> None:
         if row["modality"] == "face":
             top = sorted(((row[c], c[7:].replace("_", " ")) for c in actions), reverse=True)[:2]
             cues = ", ".join(f"{n} {v:.2f}" for v, n in top if v >= 0.2)
+        elif row["modality"] == "fusion":
+            cues = str(row["modalities"]) + (f" INCONGRUENT {row['incongruence']:.2f}" if row["incongruent"] else "")
         else:
             cues = str(row.get("text") or "")
         if end > start or row["modality"] != "face":
@@ -251,8 +261,8 @@ def _print_timeline_table(result: Result) -> None:
             str(row["track"]),
             str(row["label"]),
             f"{row['confidence']:.2f}",
-            f"{row['valence']:+.2f}",
-            f"{row['arousal']:+.2f}",
+            _signed(row.get("valence")),
+            _signed(row.get("arousal")),
             cues,
         )
     console.print(table)
@@ -264,9 +274,11 @@ def _print_timeline_table(result: Result) -> None:
         return
     by = s.get("labels_by_modality")
     console.print(
-        f"[bold]overall[/]: {s['label']} (score {s['confidence']:.2f}); valence {s['valence']:+.2f}, "
-        f"arousal {s['arousal']:+.2f}" + (f"; by modality: {by}" if by else "")
+        f"[bold]overall[/]: {s['label']} (confidence {s['confidence']:.2f}); valence {_signed(s.get('valence'))}, "
+        f"arousal {_signed(s.get('arousal'))}" + (f"; by modality: {by}" if by else "")
     )
+    if s.get("incongruent"):
+        console.print(f"[yellow]the modalities disagree (incongruence {s['incongruence']:.2f})[/]")
     tracks = s.get("tracks") or s.get("modalities", {}).get("face", {}).get("tracks") or {}
     for tid, t in list(tracks.items())[:10]:
         console.print(f"  {tid}: {t['label']} ({t['n_faces']} observations, {t['first']:.1f}-{t['last']:.1f} s)")
@@ -322,12 +334,17 @@ def analyze(
         bool, typer.Option("--streaming", help="Conversation: use only earlier turns as context (live chats).")
     ] = False,
     evidence: Annotated[
-        bool,
+        bool | None,
         typer.Option(
-            "--evidence",
-            help="Text: cite the words behind each label; conversations: the turn that most supports it (slower).",
+            "--evidence/--no-evidence",
+            help="Text and subtitles: cite the words behind each label (on by default; --no-evidence is faster). "
+            "Conversations: also name the turn that most supports each label (off by default; slower).",
         ),
-    ] = False,
+    ] = None,
+    window: Annotated[
+        str,
+        typer.Option(help="Video: fusion windows, 'utterance' (voice segments) or seconds, e.g. 2."),
+    ] = "utterance",
     uncertain_below: Annotated[
         float | None,
         typer.Option(help="Flag rows and the summary whose (calibrated) confidence is below this, e.g. 0.6."),
@@ -358,12 +375,16 @@ def analyze(
                 "start": start,
                 "end": end,
                 "subtitles": subtitles,
+                "window": _window(window),
+                "evidence": evidence is not False,
             }
             result = _analyze_media(str(kinds[0]), inputs, model=None if conversation else model, options=options)
             if conversation:
-                result = _as_conversation(result, model=model, streaming=streaming, evidence=evidence)
+                result = _as_conversation(result, model=model, streaming=streaming, evidence=bool(evidence))
         elif conversation:
-            result = _analyze_dialogues(inputs, model=model, streaming=streaming, encoding=encoding, evidence=evidence)
+            result = _analyze_dialogues(
+                inputs, model=model, streaming=streaming, encoding=encoding, evidence=bool(evidence)
+            )
         else:
             result = _analyze_text(
                 inputs,
@@ -372,7 +393,7 @@ def analyze(
                 segment=segment,
                 encoding=encoding,
                 text=text,
-                evidence=evidence,
+                evidence=evidence is not False,
             )
         if uncertain_below is not None:
             result = result.mark_uncertain(uncertain_below)
@@ -480,6 +501,18 @@ def _print_conversation_table(result: Result) -> None:
     console.print(f"[dim]{escape(s['rationale'])}[/]", highlight=False)
 
 
+def _window(value: str) -> float | str:
+    if value == "utterance":
+        return value
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise InputError(f"--window must be 'utterance' or a number of seconds > 0; got {value!r}.")
+    return seconds
+
+
 def _analyze_text(
     inputs: list[str],
     *,
@@ -488,7 +521,7 @@ def _analyze_text(
     segment: str,
     encoding: str,
     text: bool,
-    evidence: bool = False,
+    evidence: bool = True,
 ) -> Result:
     from affectscope.recognizers.text import TextRecognizer
 

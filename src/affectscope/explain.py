@@ -26,7 +26,15 @@ import numpy as np
 
 from affectscope.errors import InputError
 
-__all__ = ["FACE_PROTOTYPES", "TextEvidence", "WordCue", "face_evidence", "prosody_evidence", "word_evidence"]
+__all__ = [
+    "FACE_PROTOTYPES",
+    "TextEvidence",
+    "WordCue",
+    "compose_rationale",
+    "face_evidence",
+    "prosody_evidence",
+    "word_evidence",
+]
 
 _WORD = re.compile(r"[\w']+", re.UNICODE)
 
@@ -70,14 +78,19 @@ class TextEvidence:
     words: list[WordCue] = field(default_factory=list)
 
     def describe(self) -> str:
-        """Return a short line, e.g. ``"furious (+0.61), delay (+0.05)"``.
+        """Return a short line, e.g. ``"furious (+0.61), delay (+0.05)"``; never empty.
+
+        Words whose effect rounds to 0.00 are not shown; with none left the line says no single word decides it.
 
         Examples
         --------
         >>> TextEvidence("joy", 0.9, [WordCue("great", 0, 5, 0.4)]).describe()
         'great (+0.40)'
         """
-        return ", ".join(f"{w.word} ({w.effect:+.2f})" for w in self.words)
+        shown = [w for w in self.words if w.effect >= 0.005]
+        if not shown:
+            return "no single word decides it (the whole text)"
+        return ", ".join(f"{w.word} ({w.effect:+.2f})" for w in shown)
 
 
 def _without(text: str, start: int, end: int) -> str:
@@ -231,3 +244,67 @@ def prosody_evidence(pitch_rel_st: float, loudness_rel_db: float, rate_rel: floa
     if all(math.isnan(v) for v in (pitch_rel_st, loudness_rel_db, rate_rel)):
         return f"pitch {pitch_hz:.0f} Hz (no baseline)" if not math.isnan(pitch_hz) else "no prosodic baseline"
     return "prosody near this recording's median"
+
+
+_SHOWN = {"face": "face", "speech": "voice", "text": "words", "conversation": "dialogue"}
+
+
+def compose_rationale(
+    readings: Sequence[dict[str, Any]], label: str, confidence: float, *, incongruent: bool = False
+) -> str:
+    """Write a rationale in the order cues → reasoning → label (as EMER frames explainable emotion recognition).
+
+    Parameters
+    ----------
+    readings : sequence of dict
+        One per modality: ``modality``, ``label`` and ``probability`` (that modality's own reading), ``cue``
+        (its evidence, may be empty), optional ``at`` (seconds where the cue peaked) and ``weight`` (its weight
+        in the fusion; 0 means it did not count).
+    label : str
+        The final label.
+    confidence : float
+        Its calibrated probability.
+    incongruent : bool
+        The modalities disagree beyond the fusion model's threshold.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> compose_rationale(
+    ...     [{"modality": "face", "label": "joy", "probability": 0.8, "cue": "smile 0.83", "at": 1.2},
+    ...      {"modality": "speech", "label": "anger", "probability": 0.7, "cue": "louder +6.5 dB"}],
+    ...     "joy", 0.55, incongruent=True)  # doctest: +NORMALIZE_WHITESPACE
+    'Cues: face smile 0.83 at 1.2 s; voice louder +6.5 dB. Reasoning: face reads joy (0.80) but voice reads anger
+    (0.70), an incongruent mix; joy wins on face. Label: joy (0.55).'
+    """
+    if not readings:
+        return f"No cues. Label: {label} ({confidence:.2f})."
+    cues = []
+    for r in readings:
+        name = _SHOWN.get(r["modality"], r["modality"])
+        at = f" at {r['at']:.1f} s" if r.get("at") is not None and r["modality"] == "face" else ""
+        cues.append(f"{name} {r['cue']}{at}" if r.get("cue") else f"{name} (no cue)")
+    counted = [r for r in readings if r.get("weight", 1.0) > 0]
+    ignored = [_SHOWN.get(r["modality"], r["modality"]) for r in readings if r.get("weight", 1.0) <= 0]
+
+    def reads(r: dict[str, Any]) -> str:
+        return f"{_SHOWN.get(r['modality'], r['modality'])} reads {r['label']} ({r['probability']:.2f})"
+
+    if not counted:
+        reasoning = "no weighted modality present"
+    elif len(counted) == 1:
+        reasoning = f"only {reads(counted[0])}"
+    elif len({r["label"] for r in counted}) == 1:
+        names = " and ".join(_SHOWN.get(r["modality"], r["modality"]) for r in counted)
+        reasoning = f"{names} agree on {counted[0]['label']}"
+    else:
+        winners = [_SHOWN.get(r["modality"], r["modality"]) for r in counted if r["label"] == label]
+        reasoning = " but ".join(reads(r) for r in counted)
+        reasoning += ", an incongruent mix" if incongruent else ""
+        reasoning += f"; {label} wins on {' and '.join(winners)}" if winners else f"; pooled they favour {label}"
+    if ignored:
+        reasoning += f" ({', '.join(ignored)} not weighted in fusion)"
+    return f"Cues: {'; '.join(cues)}. Reasoning: {reasoning}. Label: {label} ({confidence:.2f})."

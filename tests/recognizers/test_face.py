@@ -191,7 +191,8 @@ def test_analyze_routes_images_and_videos(astronaut, tmp_path):
     video = write_test_video(tmp_path / "a.mp4", [astronaut] * 6, fps=10)
     r = affectscope.analyze(Path(video), fps=10)
     assert r.summary["modality"] == "video"
-    assert len(r) == 6
+    assert (r.frame["modality"] == "face").sum() == 6
+    assert (r.frame["modality"] == "fusion").sum() == 1  # one 2 s fusion window (no voice)
 
 
 @pytest.mark.parametrize("mode", ["L", "I;16", "RGBA", "exif-rotated"])

@@ -38,7 +38,7 @@ def video_recognizer():
 def test_faces_voice_and_subtitles_share_one_timeline(video_recognizer, talking_video):
     r = video_recognizer.process_file(talking_video)
     frame = r.frame
-    assert set(frame["modality"]) == {"face", "speech", "text"}
+    assert set(frame["modality"]) == {"face", "speech", "text", "fusion"}
     starts = frame.index.get_level_values("start")
     assert list(starts) == sorted(starts)
     assert set(frame.index.get_level_values("source")) == {str(talking_video)}
@@ -53,9 +53,20 @@ def test_faces_voice_and_subtitles_share_one_timeline(video_recognizer, talking_
     assert set(s["modalities"]) == {"face", "speech", "subtitles"}
     assert s["modalities"]["subtitles"]["n_cues"] == 2
     assert set(s["labels_by_modality"]) == {"face", "speech", "text"}
-    assert s["label"] in {"anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral"}
-    assert "Face:" in s["rationale"]
-    assert "Voice:" in s["rationale"]
+    assert s["label"] == "joy"  # the smiling face carries it; the voice is near its own median
+    assert s["fusion"].startswith("fusion-loglinear")
+    assert s["rationale"].startswith("Cues: face smile")
+    assert "voice" in s["rationale"]
+    assert "Label: joy" in s["rationale"]
+    assert "Face:" in s["modalities"]["face"]["rationale"]
+    # every row of every modality cites its cues
+    assert frame["evidence"].map(lambda e: isinstance(e, str) and len(e) > 0).all()
+    fused = frame[frame["modality"] == "fusion"]
+    voice = frame[frame["modality"] == "speech"]
+    assert len(fused) == len(voice)  # utterance windows: one fused row per voice segment
+    assert (fused["modalities"].str.startswith("face+speech")).all()
+    np.testing.assert_allclose(fused.filter(like="ekman7:").sum(axis=1), 1.0, atol=1e-6)
+    assert fused["rationale"].str.startswith("Cues:").all()
     r.to_json()  # everything serialises
 
 
@@ -73,9 +84,12 @@ def test_silent_video_without_subtitles_has_faces_only(video_recognizer, astrona
 
     f = write_test_video(tmp_path / "mute.mp4", [astronaut] * 10, fps=10)
     r = video_recognizer.process_file(f)
-    assert set(r.frame["modality"]) == {"face"}
+    assert set(r.frame["modality"]) == {"face", "fusion"}
     assert set(r.summary["modalities"]) == {"face"}
     assert r.summary["label"] == "joy"
+    assert r.summary["incongruence"] == 0.0
+    assert not r.summary["incongruent"]
+    assert "only face reads joy" in r.summary["rationale"]
 
 
 def test_batch_records_a_broken_video_and_goes_on(video_recognizer, astronaut, tmp_path):
@@ -89,3 +103,44 @@ def test_batch_records_a_broken_video_and_goes_on(video_recognizer, astronaut, t
     assert r.failures[0]["error"] == "InputError"
     assert set(r.frame.index.get_level_values("source")) == {str(good)}
     assert str(good) in r.summary["sources"]
+
+
+def test_fixed_fusion_windows_and_no_fusion(talking_video):
+    from affectscope.recognizers.video import VideoRecognizer
+
+    r = VideoRecognizer(transcript=False, window=1.0, evidence=False, num_threads=2).process_file(talking_video)
+    fused = r.frame[r.frame["modality"] == "fusion"]
+    assert list(fused.index.get_level_values("end") - fused.index.get_level_values("start")) == [1.0] * len(fused)
+    assert len(fused) == 4
+    subs = r.frame[r.frame["modality"] == "text"]
+    assert subs["evidence"].str.startswith("not computed").all()
+    plain = VideoRecognizer(transcript=False, fusion=False, num_threads=2).process_file(talking_video)
+    assert "fusion" not in set(plain.frame["modality"])
+    assert plain.summary["fusion"].startswith("unweighted mean")
+
+
+def test_smiling_face_with_an_angry_voice_is_flagged():
+    """Fused rows over synthetic rows: a confident smile against a confident angry voice is incongruent."""
+    import pandas as pd
+
+    from affectscope.fusion import Fuser
+
+    labels = ["anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral"]
+    smile = [0.01, 0.01, 0.01, 0.94, 0.01, 0.01, 0.01]
+    angry = [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01]
+    rows = [("v", t / 5, t / 5, "face", smile, "smile 0.90") for t in range(10)]
+    rows += [("v", 0.0, 2.0, "speech", angry, "louder +6.0 dB (vs this recording)")]
+    rows += [("v", 3.0, 4.0, "speech", smile, "higher pitch +2.0 st (vs this recording)")]
+    rows += [("v", t / 5, t / 5, "face", smile, "smile 0.90") for t in range(15, 20)]
+    idx = pd.MultiIndex.from_tuples([r[:3] for r in rows], names=["source", "start", "end"])
+    f = pd.DataFrame([r[4] for r in rows], index=idx, columns=[f"ekman7:{c}" for c in labels])
+    f["modality"] = [r[3] for r in rows]
+    f["evidence"] = [r[5] for r in rows]
+    fuser = Fuser()
+    fused = fuser.fuse(f)
+    assert list(fused["incongruent"]) == [True, False]
+    assert "incongruent" in fused["rationale"].iloc[0]
+    assert "louder" in fused["evidence"].iloc[0]
+    s = fuser.summarize(f, fused)
+    assert s["incongruent_windows"] == [{"start": 0.0, "end": 2.0, "modalities": "face+speech"}]
+    assert s["labels_by_modality"] == {"face": "joy", "speech": "anger"} or s["labels_by_modality"]["face"] == "joy"

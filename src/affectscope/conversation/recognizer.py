@@ -61,8 +61,9 @@ class ConversationRecognizer(Recognizer):
     encoding : str
         Encoding of dialogue files.
     evidence : bool
-        Add an ``evidence`` column naming the other turn whose removal lowers the turn's label most (occlusion of
-        context turns; about ten extra passes of the small context model per turn).
+        Make the ``evidence`` column name the other turn whose removal lowers the turn's label most (occlusion of
+        context turns; about ten extra passes of the small context model per turn). Otherwise it says how the turn
+        reads alone and whether the context changed that.
 
     Examples
     --------
@@ -320,6 +321,12 @@ class ConversationRecognizer(Recognizer):
             cols[dim] = out["text:vad"][:, j]
         if "evidence" in out:
             cols["evidence"] = out["evidence"]
+        else:  # the cheap cue: how the turn reads alone, and whether its context changed that
+            alone = text_primary.max(1)
+            cols["evidence"] = [
+                f"alone it reads {a} ({p:.2f})" + ("; context agrees" if a == lab else f"; context makes it {lab}")
+                for a, p, lab in zip(cols["label_without_context"], alone, cols["label"], strict=True)
+            ]
         start = [t.start if ok else float(t.index) for t, ok in zip(turns, timed, strict=True)]
         end = [t.end if ok else float(t.index + 1) for t, ok in zip(turns, timed, strict=True)]
         sources = [source if t.dialogue_id == "dialogue" else f"{source}#{t.dialogue_id}" for t in turns]

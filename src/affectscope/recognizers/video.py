@@ -6,8 +6,11 @@ recognizer on subtitle cues (an ``.srt``/``.vtt`` given, or found next to the vi
 one :class:`~affectscope.Result` indexed by ``(source, start, end)`` in seconds. The ``modality`` column tells
 rows apart (``face``, ``speech``, ``text`` with ``track == "subtitles"``).
 
-The summary keeps each modality's own summary under ``modalities`` and adds a preliminary overall label: the
-unweighted mean of the modalities' Ekman-7 scores (learned, calibrated fusion is a separate step).
+With ``fusion=True`` (the default) the shipped fusion model (:class:`affectscope.fusion.Fuser`) adds one
+``modality="fusion"`` row per voice segment (or fixed window): the calibrated Ekman-7 reading of the modalities
+present there, how much they disagree (``incongruence``, ``incongruent``), each modality's cue (``evidence``)
+and a ``rationale``. The summary keeps each modality's own summary under ``modalities`` and fuses the whole video
+the same way.
 
 Examples
 --------
@@ -18,7 +21,7 @@ Examples
 >>> _ = write_test_video(f, [data.astronaut()] * 10, fps=10)
 >>> r = VideoRecognizer(num_threads=1).process_file(f)
 >>> sorted(set(r.frame["modality"])), r.summary["label"]
-(['face'], 'joy')
+(['face', 'fusion'], 'joy')
 """
 
 from __future__ import annotations
@@ -56,7 +59,13 @@ class VideoRecognizer:
         Spoken language (ISO 639-1 or ``"auto"``); English when omitted.
     subtitles : bool
         Use a subtitle file found next to the video (``name.srt``, ``name.vtt``, ``name.en.srt``...).
-    face_model, speech_model, text_model : str, optional
+    fusion : bool
+        Add fused rows per window and fuse the summary (else the summary averages the modalities' scores).
+    window : float or "utterance"
+        Fusion windows: the voice segments (fixed 2 s windows where there is no voice) or seconds.
+    evidence : bool
+        Cite the words behind each subtitle's label (occlusion; one extra text pass per word).
+    face_model, speech_model, text_model, fusion_model : str, optional
         Registry names or bundle folders; the defaults when omitted.
     num_threads : int, optional
         CPU threads per model (all cores when omitted).
@@ -81,11 +90,16 @@ class VideoRecognizer:
         transcript: bool = True,
         language: str | None = None,
         subtitles: bool = True,
+        fusion: bool = True,
+        window: float | str = "utterance",
+        evidence: bool = True,
         face_model: str | os.PathLike[str] | None = None,
         speech_model: str | os.PathLike[str] | None = None,
         text_model: str | os.PathLike[str] | None = None,
+        fusion_model: str | os.PathLike[str] | None = None,
         num_threads: int | None = None,
     ) -> None:
+        from affectscope.fusion import Fuser
         from affectscope.recognizers.face import FaceRecognizer
 
         self.face = FaceRecognizer(
@@ -95,6 +109,8 @@ class VideoRecognizer:
         self.transcript = transcript
         self.language = language
         self.subtitles = subtitles
+        self.evidence = bool(evidence)
+        self.fuser = Fuser(fusion_model, window=window) if fusion else None
         self._speech_model = speech_model
         self._text_model = text_model
         self.num_threads = num_threads
@@ -114,7 +130,7 @@ class VideoRecognizer:
         if self._text is None:
             from affectscope.recognizers.text import TextRecognizer
 
-            self._text = TextRecognizer(self._text_model, num_threads=self.num_threads)
+            self._text = TextRecognizer(self._text_model, evidence=self.evidence, num_threads=self.num_threads)
         return self._text
 
     def process_file(
@@ -139,7 +155,7 @@ class VideoRecognizer:
         Returns
         -------
         Result
-            Face, speech and subtitle rows sorted by time; ``summary`` per modality plus an overall label.
+            Face, speech, subtitle and fused rows sorted by time; ``summary`` per modality plus the fused one.
         """
         from affectscope.media.subtitles import find_sidecar, read_subtitles
         from affectscope.media.video import probe_video
@@ -162,6 +178,12 @@ class VideoRecognizer:
             parts.append(sub)
             modalities["subtitles"] = _text_summary(sub, str(sub_file))
         frame = pd.concat([p for p in parts if not p.empty]) if any(not p.empty for p in parts) else face.frame
+        overall = _overall(frame, modalities)
+        if self.fuser is not None:
+            fused = self.fuser.fuse(frame)
+            overall = self.fuser.summarize(frame, fused)
+            if not fused.empty:
+                frame = pd.concat([frame, fused])
         if not frame.empty:
             frame = frame.sort_index(level=["start", "end"], sort_remaining=False, kind="stable")
         summary = {
@@ -170,7 +192,7 @@ class VideoRecognizer:
             "size": [info.width, info.height],
             "fps": self.face.fps,
             "analysed": face.summary.get("analysed"),
-            **_overall(frame, modalities),
+            **overall,
             "modalities": modalities,
         }
         return Result(frame, summary)
@@ -194,6 +216,12 @@ class VideoRecognizer:
             cols[f"{rec.primary_}:{lab}"] = p[:, j]
         for j, dim in enumerate(_VAD):
             cols[dim] = pred["vad"][:, j]
+        if self.evidence:
+            from affectscope.explain import word_evidence
+
+            cols["evidence"] = [e.describe() for e in word_evidence(rec, [c.text for c in cues])]
+        else:
+            cols["evidence"] = "not computed (evidence=False)"
         index = pd.MultiIndex.from_arrays(
             [[source] * len(cues), [round(c.start, 3) for c in cues], [round(c.end, 3) for c in cues]],
             names=INDEX_NAMES,
@@ -227,7 +255,8 @@ class VideoRecognizer:
             if frames
             else pd.DataFrame(index=pd.MultiIndex.from_arrays([[], [], []], names=INDEX_NAMES))
         )
-        summary = {"modality": "video", **_overall(frame, {}), "sources": summaries}
+        overall = self.fuser.summarize(frame[frame["modality"] != "fusion"]) if self.fuser else _overall(frame, {})
+        summary = {"modality": "video", **overall, "sources": summaries}
         return Result(frame, summary, failures=failures)
 
     def __repr__(self) -> str:
