@@ -80,3 +80,22 @@ def test_speech_rows_cite_prosody(speech_recognizer, speech_fixture):
     assert prosody_evidence(-1.5, -4.0, 0.8) == "slower x0.80, softer -4.0 dB, lower pitch -1.5 st (vs this recording)"
     nan = float("nan")
     assert prosody_evidence(nan, nan, nan, 180.0) == "pitch 180 Hz (no baseline)"
+
+
+def test_rationale_goes_from_cues_to_reasoning_to_label():
+    from affectscope.explain import compose_rationale
+
+    face = {"modality": "face", "label": "joy", "probability": 0.9, "cue": "smile 0.83", "at": 2.0, "weight": 1.0}
+    voice = {"modality": "speech", "label": "joy", "probability": 0.6, "cue": "higher pitch +2.0 st", "weight": 1.0}
+    words = {"modality": "text", "label": "neutral", "probability": 0.8, "cue": "", "weight": 0.0}
+    agree = compose_rationale([face, voice, words], "joy", 0.93)
+    cues, rest = agree.split(". Reasoning: ")
+    reasoning, label = rest.split(". Label: ")
+    assert cues == "Cues: face smile 0.83 at 2.0 s; voice higher pitch +2.0 st; words (no cue)"
+    assert reasoning.startswith("face and voice agree on joy")
+    assert "words not weighted" in reasoning
+    assert label == "joy (0.93)."
+    clash = compose_rationale([face, {**voice, "label": "anger"}], "joy", 0.51, incongruent=True)
+    assert "face reads joy (0.90) but voice reads anger (0.60), an incongruent mix; joy wins on face" in clash
+    assert compose_rationale([], "neutral", 0.4) == "No cues. Label: neutral (0.40)."
+    assert "only face reads joy" in compose_rationale([face], "joy", 0.9)

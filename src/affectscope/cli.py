@@ -82,10 +82,11 @@ def _print_table(result: Result) -> None:
     one = len(sources) == 1
     table = Table(title=str(sources[0]) if one else None, expand=True)
     cited = "evidence" in result.frame.columns
-    columns = ([] if one else ["source"]) + ["chars", "text", "label", "labels", "conf", "val", "aro"]
-    columns += ["evidence"] if cited else []
+    words = "open_words" in result.frame.columns
+    columns = ([] if one else ["source"]) + ["chars", "text", "label", "words" if words else "labels"]
+    columns += ["conf", "val", "aro"] + (["evidence"] if cited else [])
     for col in columns:
-        wide = col in ("text", "labels", "source", "evidence")
+        wide = col in ("text", "labels", "words", "source", "evidence")
         table.add_column(col, overflow="fold", ratio=(4 if col == "text" else 2) if wide else None, no_wrap=not wide)
     shown = result.frame.head(_MAX_TABLE_ROWS)
     for (src, start, end), row in shown.iterrows():
@@ -94,7 +95,7 @@ def _print_table(result: Result) -> None:
             f"{start}-{end}",
             row["text"],
             row["label"],
-            row["labels"].replace(",", ", "),
+            row["open_words"] if words else row["labels"].replace(",", ", "),
             f"{row['confidence']:.2f}",
             f"{row['valence']:+.2f}",
             f"{row['arousal']:+.2f}",
@@ -108,6 +109,7 @@ def _print_table(result: Result) -> None:
         console.print(
             f"[bold]overall[/]: {s['label']} (confidence {s['confidence']:.2f}); labels: {', '.join(s['labels'])}; "
             f"valence {s['valence']:+.2f}, arousal {s['arousal']:+.2f}, dominance {s['dominance']:+.2f}"
+            + (f"; in words: {', '.join(s['open_words'])}" if s.get("open_words") else "")
         )
         console.print(f"[dim]{s['rationale']}[/]", highlight=False)
 
@@ -349,11 +351,20 @@ def analyze(
         float | None,
         typer.Option(help="Flag rows and the summary whose (calibrated) confidence is below this, e.g. 0.6."),
     ] = None,
+    labels: Annotated[
+        str | None,
+        typer.Option(
+            help="'open': also name each row and the summary with the 3 closest words of a 160-word emotion "
+            "vocabulary (Parrott's tiers; column open_words)."
+        ),
+    ] = None,
 ) -> None:
     """Analyse the emotion of text, speech, faces in images, faces + voice + words in videos, or conversations."""
     with _exit_on_error():
         kinds = [None if text else _media_kind(p) for p in inputs]
         media = [k is not None for k in kinds]
+        if labels is not None and labels != "open":
+            raise InputError(f"analyze --labels takes 'open'; got {labels!r}.")
         if streaming and not conversation:
             raise InputError("--streaming applies to --conversation.")
         if conversation and "image" in kinds:
@@ -397,6 +408,12 @@ def analyze(
             )
         if uncertain_below is not None:
             result = result.mark_uncertain(uncertain_below)
+        if labels is not None:
+            if labels != "open":
+                raise InputError(f"analyze --labels takes 'open'; got {labels!r}.")
+            from affectscope.labels.open_vocabulary import add_open_words
+
+            result = add_open_words(result)
         if len(inputs) > 1 and result.failures and len(result.failures) == len(inputs):
             for f in result.failures:
                 _err(f"{f['source']}: {f['message']}")

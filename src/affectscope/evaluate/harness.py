@@ -155,7 +155,10 @@ def evaluate(
     model : str or path-like, optional
         Registry name or bundle folder (default: the modality's default model).
     labels : str, optional
-        Label space to score in (dataset default when omitted), e.g. ``"ekman7"`` for GoEmotions.
+        Label space to score in (dataset default when omitted), e.g. ``"ekman7"`` for GoEmotions. ``"open"``
+        scores open-vocabulary predictions instead: the model's reading is named with the closest words of
+        :mod:`affectscope.labels.open_vocabulary` and scored against the dataset's own label words with
+        wheel-grouped set precision/recall at the primary, secondary and word tiers (OV-MER style).
     num_threads : int, optional
         CPU threads.
     speaker_norm : bool
@@ -187,6 +190,8 @@ def evaluate(
         raise ConfigError(
             f"'mode' applies to the conversation sets {sorted(CONVERSATION_SPACES)}; {dataset!r} is not one."
         )
+    if labels == "open":
+        return _evaluate_open(dataset, path, split=split, model=model, num_threads=num_threads, **options)
     data = load_dataset(dataset, path, split=split, labels=labels, **options)
     if speaker_norm and (data.modality not in ("speech", "face") or data.groups is None):
         raise ConfigError(
@@ -229,6 +234,78 @@ def evaluate(
     pred = rec.predict([str(t) for t in data.items])
     report = score(data, pred, decide=rec.decide)
     return _report(data, rec, report)
+
+
+OPEN_K = 2  # words per prediction in open-vocabulary scoring (chosen on GoEmotions train among 1, 2, 3)
+
+
+def _evaluate_open(
+    dataset: str, path: Any, *, split: str, model: Any, num_threads: int | None, **options: Any
+) -> dict[str, Any]:
+    """Score a model's open-vocabulary words against a dataset's label words (wheel-grouped set P/R/F1)."""
+    from affectscope.labels import expected_vad
+    from affectscope.labels.open_vocabulary import closest_words, get_open_vocabulary, open_set_scores
+
+    data = load_dataset(dataset, path, split=split, **options)
+    if data.kind not in ("single_label", "multi_label"):
+        raise ConfigError(f"--labels open needs a categorical dataset; {dataset} is {data.kind}.")
+    known = set(get_open_vocabulary().words)
+    missing = sorted({lab for lab in data.labels if lab.lower() not in known})
+    if missing:
+        raise ConfigError(
+            f"--labels open needs datasets whose labels are emotion words of the vocabulary; {dataset} has "
+            f"{missing}. Score it with --labels ekman7 instead."
+        )
+    y = np.asarray(data.y)
+    gold = (
+        [[data.labels[j] for j in np.flatnonzero(row)] for row in y] if y.ndim == 2 else [[data.labels[i]] for i in y]
+    )
+    first = None
+    if data.modality == "text":
+        from affectscope.recognizers.text import TextRecognizer
+
+        rec: Any = TextRecognizer(model, evidence=False, num_threads=num_threads)
+        pred = rec.predict([str(t) for t in data.items])
+        probs, vad, scale = pred["ekman7"], pred["vad"], "text"
+        first = rec.decide(pred[rec.multi_])
+    elif data.modality == "speech":
+        from affectscope.media.audio import load_audio
+        from affectscope.recognizers.speech import SpeechRecognizer
+
+        rec = SpeechRecognizer(model, transcript=False, normalize="never", num_threads=num_threads)
+        pred = rec.predict_signals(load_audio(f).samples for f in data.items)
+        probs, vad, scale = pred["ekman7"], pred["vad"], "label"
+    elif data.modality == "face":
+        from affectscope.recognizers.face import FaceRecognizer
+
+        rec = FaceRecognizer(model, num_threads=num_threads)
+        probs = _face_predictions(rec, data.items)[rec.space_]
+        vad, scale = expected_vad(probs, space=rec.space_), "label"
+    else:
+        raise ConfigError(f"--labels open scores text, speech and face sets; {dataset} is a {data.modality} set.")
+    words = [[w for w, _ in r] for r in closest_words(probs, vad, k=OPEN_K, vad_scale=scale, first=first)]
+    metrics: dict[str, float] = {}
+    for level in ("primary", "secondary", "word"):
+        sc = open_set_scores(words, gold, level=level)
+        metrics |= {f"{level}_{m}": sc[m] for m in ("precision", "recall", "f1")}
+    # what the words add over naming the Ekman-7 label itself
+    ekman = ("anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral")
+    top = [[ekman[int(i)]] for i in np.asarray(probs).argmax(1)]
+    metrics["primary_f1_ekman_label_only"] = open_set_scores(top, gold, level="primary")["f1"]
+    return {
+        "dataset": data.dataset,
+        "split": data.split,
+        "model": rec.bundle.name,
+        "n": len(data),
+        "labels": "open",
+        "k": OPEN_K,
+        "reference_space": data.space,
+        "metrics": metrics,
+        "examples": [
+            {"item": str(data.items[i])[:80], "words": words[i], "reference": gold[i]}
+            for i in range(min(5, len(words)))
+        ],
+    }
 
 
 def _evaluate_conversation(data: EvalData, model: Any, *, mode: str, num_threads: int | None) -> dict[str, Any]:
