@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DATA   ?= ../shared/data
 
-.PHONY: demo test install install-dev lint train-text export-text bench-text train-speech bench-speech train-face bench-face train-conversation bench-conversation clean
+.PHONY: demo test install install-dev lint train-text export-text bench-text train-speech bench-speech train-face bench-face train-conversation bench-conversation train-fusion bench-fusion clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,17 @@ train-conversation: $(BIN)/python
 		--baseline build/conversation_nocontext/last.pt
 
 # Dev figures (offline and streaming) and latency / memory of the conversation recognizer.
+# Fusion: the composite set needs the speech features (make train-speech) and the face split (make train-face).
+train-fusion: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[video,eval]'
+	$(BIN)/python training/fusion/composite.py --data $(DATA) --out build/fusion/composite.npz
+	$(BIN)/python training/fusion/train.py --composite build/fusion/composite.npz
+
+bench-fusion: install-dev
+	$(BIN)/python benchmarks/fusion.py --composite build/fusion/composite.npz
+	$(BIN)/affectscope eval --dataset goemotions --path $(DATA)/text/goemotions --split dev --labels open
+	$(BIN)/python benchmarks/text_evidence.py --data $(DATA)
+
 bench-conversation: install-dev
 	$(BIN)/affectscope eval --dataset meld --path $(DATA)/conversation/meld --split dev
 	$(BIN)/affectscope eval --dataset meld --path $(DATA)/conversation/meld --split dev --streaming

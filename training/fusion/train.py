@@ -21,6 +21,7 @@ import argparse
 import itertools
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
@@ -38,27 +39,15 @@ def subsets() -> list[tuple[str, ...]]:
     return [s for k in range(1, len(MODALITIES) + 1) for s in itertools.combinations(MODALITIES, k)]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--composite", type=Path, default=Path("build/fusion/composite.npz"))
-    ap.add_argument("--out", type=Path, default=Path("src/affectscope/models/fusion_loglinear"))
-    ap.add_argument("--dropout", type=float, default=0.5, help="modality dropout rate while fitting")
-    ap.add_argument("--l2", type=float, default=1e-3)
-    ap.add_argument(
-        "--fit-bias",
-        action="store_true",
-        help="also learn a label bias (it encodes RAVDESS's label frequencies, e.g. 13%% disgust; off by default)",
-    )
-    ap.add_argument("--cv-only", action="store_true")
-    args = ap.parse_args()
-    d = np.load(args.composite)
+def cross_validate(
+    d: Any, *, dropout: float = 0.5, l2: float = 1e-3, fit_bias: bool = False
+) -> tuple[dict[str, float], list[np.ndarray], np.ndarray]:
+    """Leave-actors-out CV on a composite set: figures, per-fold weights and the matched pairs' incongruence."""
     y, folds = d["y"], d["fold"]
     probs = {m: d[m] for m in MODALITIES}
 
     def model() -> LogLinearPooling:
-        return LogLinearPooling(
-            l2=args.l2, max_iter=800, modality_dropout=args.dropout, random_state=0, fit_bias=args.fit_bias
-        )
+        return make_model(dropout=dropout, l2=l2, fit_bias=fit_bias)
 
     fused = {s: np.zeros_like(probs["face"]) for s in subsets()}
     mismatch = np.zeros(len(y))
@@ -72,7 +61,6 @@ def main() -> None:
             fused[s][te] = fit.predict_proba({m: probs[m][te] for m in s})
         match[te] = incongruence({"face": probs["face"][te], "speech": probs["speech"][te]})
         mismatch[te] = incongruence({"face": d["face_mismatch"][te], "speech": probs["speech"][te]})
-
     single = {m: float((probs[m].argmax(1) == y).mean()) for m in MODALITIES}
     res: dict[str, float] = {}
     for s, p in fused.items():
@@ -93,13 +81,38 @@ def main() -> None:
     res["incongruence_auc_face_vs_speech"] = float(
         roc_auc_score(np.r_[np.zeros(len(y)), np.ones(len(y))], np.r_[match, mismatch])
     )
-    res = {k: round(float(v), 4) for k, v in res.items()}
+    return {k: round(float(v), 4) for k, v in res.items()}, weights, match
+
+
+def make_model(*, dropout: float, l2: float, fit_bias: bool) -> LogLinearPooling:
+    """The fusion model as fitted for the bundle."""
+    return LogLinearPooling(l2=l2, max_iter=800, modality_dropout=dropout, random_state=0, fit_bias=fit_bias)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--composite", type=Path, default=Path("build/fusion/composite.npz"))
+    ap.add_argument("--out", type=Path, default=Path("src/affectscope/models/fusion_loglinear"))
+    ap.add_argument("--dropout", type=float, default=0.5, help="modality dropout rate while fitting")
+    ap.add_argument("--l2", type=float, default=1e-3)
+    ap.add_argument(
+        "--fit-bias",
+        action="store_true",
+        help="also learn a label bias (it encodes RAVDESS's label frequencies, e.g. 13%% disgust; off by default)",
+    )
+    ap.add_argument("--cv-only", action="store_true")
+    args = ap.parse_args()
+    d = np.load(args.composite)
+    y = d["y"]
+    probs = {m: d[m] for m in MODALITIES}
+    res, weights, match = cross_validate(d, dropout=args.dropout, l2=args.l2, fit_bias=args.fit_bias)
+    all_ = "+".join(MODALITIES)
     print(json.dumps(res, indent=1))
     print("fold weights (face, speech, text):", np.round(weights, 3).tolist())
     if args.cv_only:
         return
 
-    final = model().fit(probs, y)
+    final = make_model(dropout=args.dropout, l2=args.l2, fit_bias=args.fit_bias).fit(probs, y)
     # The incongruence flag: the 90th percentile of matched pairs' score (10 % false alarms on congruent items).
     threshold = float(np.quantile(match, 0.9))
     args.out.mkdir(parents=True, exist_ok=True)
