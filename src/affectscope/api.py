@@ -13,10 +13,14 @@ __all__ = ["analyze", "analyze_conversation"]
 
 
 @lru_cache(maxsize=4)
-def _text_recognizer(model: str | None, batch_size: int, segment: str, encoding: str, num_threads: int | None):
+def _text_recognizer(
+    model: str | None, batch_size: int, segment: str, encoding: str, num_threads: int | None, evidence: bool
+):
     from affectscope.recognizers.text import TextRecognizer
 
-    return TextRecognizer(model, batch_size=batch_size, segment=segment, encoding=encoding, num_threads=num_threads)
+    return TextRecognizer(
+        model, batch_size=batch_size, segment=segment, encoding=encoding, num_threads=num_threads, evidence=evidence
+    )
 
 
 @lru_cache(maxsize=2)
@@ -27,10 +31,14 @@ def _face_recognizer(model: str | None, num_threads: int | None):
 
 
 @lru_cache(maxsize=2)
-def _video_recognizer(transcript: bool, language: str | None, fps: float, num_threads: int | None):
+def _video_recognizer(
+    transcript: bool, language: str | None, fps: float, num_threads: int | None, evidence: bool, window: float | str
+):
     from affectscope.recognizers.video import VideoRecognizer
 
-    return VideoRecognizer(fps=fps, transcript=transcript, language=language, num_threads=num_threads)
+    return VideoRecognizer(
+        fps=fps, transcript=transcript, language=language, num_threads=num_threads, evidence=evidence, window=window
+    )
 
 
 @lru_cache(maxsize=2)
@@ -58,6 +66,9 @@ def analyze(
     transcript: bool = True,
     language: str | None = None,
     fps: float = 5.0,
+    evidence: bool = True,
+    window: float | str = "utterance",
+    labels: str | None = None,
 ) -> Result:
     """Analyse the emotion in a text or text file and return a :class:`~affectscope.Result`.
 
@@ -83,6 +94,13 @@ def analyze(
         Audio: spoken language (ISO 639-1, or ``"auto"``); English when omitted.
     fps : float
         Video: frames analysed per second.
+    evidence : bool
+        Text and subtitles: cite the words behind each label (``False`` is faster; faces, voices and fused rows
+        always carry their cues).
+    window : float or "utterance"
+        Video: fusion windows (voice segments, or seconds).
+    labels : {"open"}, optional
+        ``"open"`` adds ``open_words`` (closest words of the open emotion vocabulary) to rows and summary.
 
     Returns
     -------
@@ -100,6 +118,28 @@ def analyze(
     >>> r.frame.index[0] == ("text", 0, 21)
     True
     """
+    if labels is not None:
+        if labels != "open":
+            from affectscope.errors import ConfigError
+
+            raise ConfigError(f"The 'labels' parameter must be 'open' or None. Got {labels!r} instead.")
+        from affectscope.labels.open_vocabulary import add_open_words
+
+        return add_open_words(
+            analyze(
+                obj,
+                model=model,
+                segment=segment,
+                encoding=encoding,
+                batch_size=batch_size,
+                num_threads=num_threads,
+                transcript=transcript,
+                language=language,
+                fps=fps,
+                evidence=evidence,
+                window=window,
+            )
+        )
     name = None if model is None else str(model)
     if isinstance(obj, os.PathLike):
         from affectscope.media.audio import MEDIA_SUFFIXES
@@ -110,10 +150,11 @@ def analyze(
         if suffix in IMAGE_SUFFIXES:
             return _face_recognizer(name, num_threads).process_file(Path(obj))
         if suffix in VIDEO_SUFFIXES:
-            return _video_recognizer(transcript, language, float(fps), num_threads).process_file(Path(obj))
+            video = _video_recognizer(transcript, language, float(fps), num_threads, evidence, window)
+            return video.process_file(Path(obj))
         if suffix in MEDIA_SUFFIXES:
             return _speech_recognizer(name, transcript, language, num_threads).process_file(Path(obj))
-    rec = _text_recognizer(name, batch_size, segment, encoding, num_threads)
+    rec = _text_recognizer(name, batch_size, segment, encoding, num_threads, evidence)
     if isinstance(obj, os.PathLike):
         return rec.process_file(Path(obj))
     return rec.process_text(obj)

@@ -250,6 +250,9 @@ def _print_timeline_table(result: Result) -> None:
             cues = ", ".join(f"{n} {v:.2f}" for v, n in top if v >= 0.2)
         elif row["modality"] == "fusion":
             cues = str(row["modalities"]) + (f" INCONGRUENT {row['incongruence']:.2f}" if row["incongruent"] else "")
+        elif row["modality"] == "speech":
+            said = row.get("text")
+            cues = " — ".join(str(x) for x in (said, row.get("evidence")) if isinstance(x, str) and x)
         else:
             cues = str(row.get("text") or "")
         if end > start or row["modality"] != "face":
