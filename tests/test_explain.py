@@ -93,9 +93,20 @@ def test_rationale_goes_from_cues_to_reasoning_to_label():
     reasoning, label = rest.split(". Label: ")
     assert cues == "Cues: face smile 0.83 at 2.0 s; voice higher pitch +2.0 st; words (no cue)"
     assert reasoning.startswith("face and voice agree on joy")
-    assert "words not weighted" in reasoning
+    assert reasoning.endswith("words read neutral (0.80) (not weighted in fusion)")
     assert label == "joy (0.93)."
     clash = compose_rationale([face, {**voice, "label": "anger"}], "joy", 0.51, incongruent=True)
     assert "face reads joy (0.90) but voice reads anger (0.60), an incongruent mix; joy wins on face" in clash
     assert compose_rationale([], "neutral", 0.4) == "No cues. Label: neutral (0.40)."
     assert "only face reads joy" in compose_rationale([face], "joy", 0.9)
+
+
+def test_segment_rows_carry_a_rationale():
+    from affectscope.conversation import ConversationRecognizer
+    from affectscope.recognizers.text import TextRecognizer
+
+    text = TextRecognizer(num_threads=2).process_text("I am scared of the dark.").frame
+    assert text["rationale"].iloc[0].startswith("Cues: words scared (+")
+    assert text["rationale"].iloc[0].endswith(f"Label: fear ({text['confidence'].iloc[0]:.2f}).")
+    turns = ConversationRecognizer(num_threads=2).process_turns([("A", "I got the job!"), ("B", "Great!")]).frame
+    assert turns["rationale"].str.contains("read with its neighbouring turns").all()

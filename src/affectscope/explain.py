@@ -33,6 +33,7 @@ __all__ = [
     "compose_rationale",
     "face_evidence",
     "prosody_evidence",
+    "row_rationales",
     "word_evidence",
 ]
 
@@ -250,7 +251,12 @@ _SHOWN = {"face": "face", "speech": "voice", "text": "words", "conversation": "d
 
 
 def compose_rationale(
-    readings: Sequence[dict[str, Any]], label: str, confidence: float, *, incongruent: bool = False
+    readings: Sequence[dict[str, Any]],
+    label: str,
+    confidence: float,
+    *,
+    incongruent: bool = False,
+    ignored_note: str = "not weighted in fusion",
 ) -> str:
     """Write a rationale in the order cues → reasoning → label (as EMER frames explainable emotion recognition).
 
@@ -266,6 +272,8 @@ def compose_rationale(
         Its calibrated probability.
     incongruent : bool
         The modalities disagree beyond the fusion model's threshold.
+    ignored_note : str
+        Why readings with weight 0 did not count (they are named after the reasoning).
 
     Returns
     -------
@@ -288,10 +296,12 @@ def compose_rationale(
         at = f" at {r['at']:.1f} s" if r.get("at") is not None and r["modality"] == "face" else ""
         cues.append(f"{name} {r['cue']}{at}" if r.get("cue") else f"{name} (no cue)")
     counted = [r for r in readings if r.get("weight", 1.0) > 0]
-    ignored = [_SHOWN.get(r["modality"], r["modality"]) for r in readings if r.get("weight", 1.0) <= 0]
+    ignored = [r for r in readings if r.get("weight", 1.0) <= 0]
 
     def reads(r: dict[str, Any]) -> str:
-        return f"{_SHOWN.get(r['modality'], r['modality'])} reads {r['label']} ({r['probability']:.2f})"
+        name = _SHOWN.get(r["modality"], r["modality"])
+        verb = "read" if name == "words" else "reads"
+        return f"{name} {verb} {r['label']} ({r['probability']:.2f})"
 
     if not counted:
         reasoning = "no weighted modality present"
@@ -306,5 +316,66 @@ def compose_rationale(
         reasoning += ", an incongruent mix" if incongruent else ""
         reasoning += f"; {label} wins on {' and '.join(winners)}" if winners else f"; pooled they favour {label}"
     if ignored:
-        reasoning += f" ({', '.join(ignored)} not weighted in fusion)"
+        reasoning += f"; {', '.join(reads(r) for r in ignored)} ({ignored_note})"
     return f"Cues: {'; '.join(cues)}. Reasoning: {reasoning}. Label: {label} ({confidence:.2f})."
+
+
+def row_rationales(frame: Any) -> list[str]:
+    """Write one rationale (cues → reasoning → label) per row of a single-modality frame.
+
+    The cue is the row's ``evidence``; speech rows also name what their words read (``text_label``), which the
+    voice label does not use.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows with ``modality``, ``label``, ``confidence`` and ``evidence``.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"modality": ["text"], "label": ["anger"], "confidence": [0.9],
+    ...                   "evidence": ["furious (+0.72)"]})
+    >>> row_rationales(f)[0]
+    'Cues: words furious (+0.72). Reasoning: only words read anger (0.90). Label: anger (0.90).'
+    """
+    out = []
+    cols = frame.columns
+    for row in frame.itertuples(index=False):
+        r = row._asdict() if hasattr(row, "_asdict") else dict(zip(cols, row, strict=True))
+        cue = r.get("evidence")
+        if r["modality"] == "conversation":
+            alone = r.get("label_without_context")
+            how = "confirms" if alone == r["label"] else f"changes ({alone} alone)"
+            out.append(
+                f"Cues: {cue}. Reasoning: the turn is read with its neighbouring turns; context {how}. "
+                f"Label: {r['label']} ({float(r['confidence']):.2f})."
+            )
+            continue
+        readings = [
+            {
+                "modality": r["modality"],
+                "label": r["label"],
+                "probability": float(r["confidence"]),
+                "cue": cue if isinstance(cue, str) and not cue.startswith("not computed") else "",
+            }
+        ]
+        words = r.get("text_label")
+        if r["modality"] == "speech" and isinstance(words, str) and words:
+            readings.append(
+                {
+                    "modality": "text",
+                    "label": words,
+                    "probability": float(r.get("text_confidence", math.nan)),
+                    "cue": "",
+                    "weight": 0.0,
+                }
+            )
+        out.append(
+            compose_rationale(readings, r["label"], float(r["confidence"]), ignored_note="not used for the voice label")
+        )
+    return out

@@ -61,6 +61,7 @@ def test_faces_voice_and_subtitles_share_one_timeline(video_recognizer, talking_
     assert "Face:" in s["modalities"]["face"]["rationale"]
     # every row of every modality cites its cues
     assert frame["evidence"].map(lambda e: isinstance(e, str) and len(e) > 0).all()
+    assert frame.loc[frame["modality"] != "face", "rationale"].str.startswith("Cues:").all()
     fused = frame[frame["modality"] == "fusion"]
     voice = frame[frame["modality"] == "speech"]
     assert len(fused) == len(voice)  # utterance windows: one fused row per voice segment

@@ -29,6 +29,7 @@ import pandas as pd
 from affectscope.conversation.summary import mark_shifts, summarize_conversation
 from affectscope.conversation.turns import as_turns, turns_from_result
 from affectscope.errors import ConfigError, InputError, ModelError
+from affectscope.explain import row_rationales
 from affectscope.media.dialogue import DialogueReader, Turn
 from affectscope.media.text import fold_punctuation
 from affectscope.recognizers.base import Recognizer, onnx_session
@@ -331,7 +332,9 @@ class ConversationRecognizer(Recognizer):
         end = [t.end if ok else float(t.index + 1) for t, ok in zip(turns, timed, strict=True)]
         sources = [source if t.dialogue_id == "dialogue" else f"{source}#{t.dialogue_id}" for t in turns]
         index = pd.MultiIndex.from_arrays([sources, start, end], names=INDEX_NAMES)
-        return pd.DataFrame(cols, index=index)
+        frame = pd.DataFrame(cols, index=index)
+        frame["rationale"] = row_rationales(frame)
+        return frame
 
     def _frame(self, turns: Iterable[Turn], source: str) -> pd.DataFrame:
         parts = []

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from affectscope.errors import InputError, ModelError
+from affectscope.explain import row_rationales
 from affectscope.media.text import TextSegment, iter_segments, validate_options
 from affectscope.recognizers.base import Recognizer, onnx_session
 from affectscope.result import INDEX_NAMES, Result
@@ -270,7 +271,9 @@ class TextRecognizer(Recognizer):
         index = pd.MultiIndex.from_arrays(
             [[s.source for s in segs], [s.start for s in segs], [s.end for s in segs]], names=INDEX_NAMES
         )
-        return pd.DataFrame(cols, index=index)
+        frame = pd.DataFrame(cols, index=index)
+        frame["rationale"] = row_rationales(frame)
+        return frame
 
     def summarize(self, frame: pd.DataFrame) -> dict[str, Any]:
         """Summarise segment rows: character-weighted mean scores, fused label, VAD and a rationale.

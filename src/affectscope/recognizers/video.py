@@ -226,7 +226,11 @@ class VideoRecognizer:
             [[source] * len(cues), [round(c.start, 3) for c in cues], [round(c.end, 3) for c in cues]],
             names=INDEX_NAMES,
         )
-        return pd.DataFrame(cols, index=index)
+        from affectscope.explain import row_rationales
+
+        frame = pd.DataFrame(cols, index=index)
+        frame["rationale"] = row_rationales(frame)
+        return frame
 
     def process_files(self, files: list[str | os.PathLike[str]]) -> Result:
         """Analyse several videos; a file that fails is recorded in ``failures`` and the rest go on.

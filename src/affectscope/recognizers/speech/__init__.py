@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from affectscope.errors import ConfigError, InputError
+from affectscope.explain import row_rationales
 from affectscope.media.audio import SAMPLING_RATE, iter_audio_blocks, load_audio
 from affectscope.media.vad import cut_segments, detect_speech, shape_segments, trim_silence
 from affectscope.recognizers.base import Recognizer
@@ -404,7 +405,9 @@ class SpeechRecognizer(Recognizer):
             ],
             names=INDEX_NAMES,
         )
-        return pd.DataFrame(cols, index=index)
+        frame = pd.DataFrame(cols, index=index)
+        frame["rationale"] = row_rationales(frame)
+        return frame
 
     def _text_columns(self, texts: list[str | None]) -> dict[str, list[Any]]:
         cols: dict[str, list[Any]] = {c: [None if c == "text_label" else math.nan] * len(texts) for c in _TEXT_COLS}
