@@ -568,7 +568,20 @@ def eval_(
     path: Annotated[Path, typer.Option(help="The dataset folder (or file) as published.")],
     split: Annotated[str, typer.Option(help="train, dev, test or all.")] = "test",
     model: Annotated[str | None, typer.Option(help="Model name or bundle folder (default: the modality's).")] = None,
-    labels: Annotated[str | None, typer.Option(help="Label space to score in, e.g. ekman7 (dataset default).")] = None,
+    labels: Annotated[
+        str | None,
+        typer.Option(
+            help="Label space to score in, e.g. ekman7 (dataset default); 'open' scores open-vocabulary words "
+            "(wheel-grouped set precision/recall)."
+        ),
+    ] = None,
+    predictions: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --labels open: a text file of comma-separated emotion words, one line per item in the "
+            "dataset's order (e.g. an LLM's answers), scored instead of a model."
+        ),
+    ] = None,
     json_out: Annotated[
         str | None, typer.Option("--json", help="Write the report as JSON to this file, or '-' for stdout.")
     ] = None,
@@ -599,6 +612,8 @@ def eval_(
             options = {"text_column": text_column, "label_column": label_column, "split_column": split_column}
         if streaming:
             options["mode"] = "streaming"
+        if predictions is not None:
+            options["predictions"] = predictions
         report = evaluate(dataset, path, split=split, model=model, labels=labels, speaker_norm=speaker_norm, **options)
         if report_out is not None:
             from affectscope.evaluate.report import write_report
@@ -618,6 +633,8 @@ def eval_(
         for k, v in report["metrics"].items():
             table.add_row(k, f"{v:.4f}")
         Console().print(table)
+        if report.get("unknown_words"):
+            Console().print(f"[yellow]words outside the vocabulary (counted wrong): {report['unknown_words']}[/]")
         Console().print(
             f"[dim]model: {report['model']}" + (f", mode: {report['mode']}" if "mode" in report else "") + "[/]"
         )

@@ -43,8 +43,13 @@ COLUMN_GROUPS = {
     "confidence": "confidence in [0, 1] (the top probability, calibrated per model card); uncertain (bool) after "
     "Result.mark_uncertain / --uncertain-below",
     "face": "box_x, box_y, box_w, box_h (pixels), yaw, pitch, roll (degrees), 'action:<name>' facial actions in [0, 1]",
-    "evidence": "evidence: the cues behind the row's label: words for text (--evidence; 'furious (+0.72)'), facial "
-    "actions of the label for faces ('smile 0.83, cheek_raiser 0.41'), prosody against the recording for speech",
+    "evidence": "evidence: the cues behind the row's label, never empty: words for text ('furious (+0.72)'; "
+    "--no-evidence skips the occlusion), facial actions of the label for faces ('smile 0.83, cheek_raiser 0.41'), "
+    "prosody against the recording for speech, the turn alone vs in context for conversations, each modality's "
+    "reading for fused rows; rationale: cues -> reasoning -> label for segments and fused rows",
+    "fusion": "rows with modality 'fusion' (videos): modalities (present, e.g. 'face+speech'), incongruence "
+    "(Jensen-Shannon, bits), incongruent (bool)",
+    "open": "open_words: the closest words of the open emotion vocabulary (--labels open)",
     "conversation": "dialogue, turn, label_without_context, shift (bool), shift_from; track is the speaker",
     "speech": "pitch_hz, pitch_range_st, loudness_db, rate_sps and *_rel against the recording; text_* of the words",
 }

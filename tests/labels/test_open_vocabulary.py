@@ -131,3 +131,45 @@ def test_cli_and_eval_with_open_labels(tmp_path):
     (tmp_path / "emobank.csv").write_text("id,split,V,A,D,text\n1,dev,3,3,3,ok\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="categorical"):
         evaluate("emobank", tmp_path / "emobank.csv", split="dev", labels="open")
+
+
+def test_eval_scores_a_file_of_open_vocabulary_words(tmp_path):
+    from typer.testing import CliRunner
+
+    from affectscope.cli import app
+    from affectscope.evaluate import evaluate
+
+    (tmp_path / "val.txt").write_text("i am glad;joy\ni am terrified;fear\n", encoding="utf-8")
+    words = tmp_path / "llm.txt"
+    words.write_text("delight, hangry\nsadness\n", encoding="utf-8")
+    rep = evaluate("carer", tmp_path, split="dev", labels="open", predictions=words)
+    assert rep["model"] == "predictions: llm.txt"
+    assert rep["metrics"]["primary_precision"] == pytest.approx(0.25)  # 1/2 for the first item, 0 for the second
+    assert rep["metrics"]["primary_recall"] == pytest.approx(0.5)
+    assert rep["unknown_words"] == ["hangry"]
+    words.write_text("joy\n", encoding="utf-8")
+    with pytest.raises(InputError, match="has 1 lines; the split has 2 items"):
+        evaluate("carer", tmp_path, split="dev", labels="open", predictions=words)
+    with pytest.raises(ConfigError, match="needs labels='open'"):
+        evaluate("carer", tmp_path, split="dev", predictions=words)
+    words.write_text("joy\nfear\n", encoding="utf-8")
+    out = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "--dataset",
+            "carer",
+            "--path",
+            str(tmp_path),
+            "--split",
+            "dev",
+            "--labels",
+            "open",
+            "--predictions",
+            str(words),
+            "--json",
+            "-",
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["metrics"]["word_f1"] == 1.0

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import os
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from affectscope.errors import ConfigError
+from affectscope.errors import ConfigError, InputError
 from affectscope.evaluate import metrics as m
 from affectscope.evaluate.datasets import EvalData, load_dataset
 
@@ -140,6 +141,7 @@ def evaluate(
     num_threads: int | None = None,
     speaker_norm: bool = False,
     mode: str | None = None,
+    predictions: str | os.PathLike[str] | None = None,
     **options: Any,
 ) -> dict[str, Any]:
     r"""Evaluate a model on one split of a dataset read in its published format.
@@ -168,6 +170,10 @@ def evaluate(
         Conversation sets (MELD, EmoryNLP, IEMOCAP): read each turn with past and future turns (``"offline"``,
         the default) or past turns only (``"streaming"``). Passing a text model instead of a conversation model
         scores every turn alone.
+    predictions : path-like, optional
+        With ``labels="open"``: score these words instead of running a model — a UTF-8 text file with one line
+        per item of the split, in the adapter's order, holding comma-separated emotion words (e.g. an LLM's
+        answers). Words outside the vocabulary count as wrong and are listed.
     **options
         Adapter options, e.g. ``text_column`` / ``label_column`` for the ``csv`` adapter.
 
@@ -191,7 +197,11 @@ def evaluate(
             f"'mode' applies to the conversation sets {sorted(CONVERSATION_SPACES)}; {dataset!r} is not one."
         )
     if labels == "open":
-        return _evaluate_open(dataset, path, split=split, model=model, num_threads=num_threads, **options)
+        return _evaluate_open(
+            dataset, path, split=split, model=model, num_threads=num_threads, predictions=predictions, **options
+        )
+    if predictions is not None:
+        raise ConfigError("'predictions' (a file of open-vocabulary words) needs labels='open'.")
     data = load_dataset(dataset, path, split=split, labels=labels, **options)
     if speaker_norm and (data.modality not in ("speech", "face") or data.groups is None):
         raise ConfigError(
@@ -239,8 +249,35 @@ def evaluate(
 OPEN_K = 2  # words per prediction in open-vocabulary scoring (chosen on GoEmotions train among 1, 2, 3)
 
 
+def _read_word_lists(path: Any, n: int) -> list[list[str]]:
+    """One comma-separated word list per line of a predictions file; exactly ``n`` lines."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(f"Cannot read the predictions file {path}: {exc.strerror or exc}.") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"The predictions file {path} is not UTF-8 text (byte offset {exc.start}); save it as UTF-8."
+        ) from None
+    if lines and not lines[-1].strip():
+        lines = lines[:-1]
+    if len(lines) != n:
+        raise InputError(
+            f"The predictions file {path} has {len(lines)} lines; the split has {n} items. Write one line of "
+            "comma-separated words per item, in the dataset's order."
+        )
+    return [[w.strip() for w in line.split(",") if w.strip()] for line in lines]
+
+
 def _evaluate_open(
-    dataset: str, path: Any, *, split: str, model: Any, num_threads: int | None, **options: Any
+    dataset: str,
+    path: Any,
+    *,
+    split: str,
+    model: Any,
+    num_threads: int | None,
+    predictions: Any = None,
+    **options: Any,
 ) -> dict[str, Any]:
     """Score a model's open-vocabulary words against a dataset's label words (wheel-grouped set P/R/F1)."""
     from affectscope.labels import expected_vad
@@ -261,6 +298,24 @@ def _evaluate_open(
         [[data.labels[j] for j in np.flatnonzero(row)] for row in y] if y.ndim == 2 else [[data.labels[i]] for i in y]
     )
     first = None
+    if predictions is not None:
+        words = _read_word_lists(predictions, len(data))
+        metrics: dict[str, float] = {}
+        unknown: set[str] = set()
+        for level in ("primary", "secondary", "word"):
+            sc = open_set_scores(words, gold, level=level)
+            metrics |= {f"{level}_{m}": sc[m] for m in ("precision", "recall", "f1")}
+            unknown |= set(sc["unknown"])
+        return {
+            "dataset": data.dataset,
+            "split": data.split,
+            "model": f"predictions: {Path(predictions).name}",
+            "n": len(data),
+            "labels": "open",
+            "reference_space": data.space,
+            "metrics": metrics,
+            "unknown_words": sorted(unknown)[:50],
+        }
     if data.modality == "text":
         from affectscope.recognizers.text import TextRecognizer
 
