@@ -560,6 +560,75 @@ def _analyze_text(
     return rec.process_files([Path(p) for p in inputs])
 
 
+@app.command()
+def batch(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="A folder (searched recursively), a .txt/.lst file with one path per line, or a CSV/TSV/Parquet "
+            "manifest with a 'path' or 'text' column."
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (re-run the same command to resume).")],
+    engine: Annotated[str, typer.Option(help="local (worker processes) or ray (Ray Data; the ray extra).")] = "local",
+    workers: Annotated[int | None, typer.Option(help="Parallel workers (default: CPU count).")] = None,
+    modalities: Annotated[
+        str | None, typer.Option(help="Comma-separated input kinds to analyse: text, speech, face, video.")
+    ] = None,
+    column: Annotated[str | None, typer.Option(help="Manifest column: path (default) or text.")] = None,
+    part_size: Annotated[int, typer.Option(help="Inputs per part (the unit of atomic writes and resuming).")] = 16,
+    evidence: Annotated[
+        bool, typer.Option("--evidence/--no-evidence", help="Text: cite the words behind each label (slower).")
+    ] = True,
+    transcript: Annotated[
+        bool, typer.Option("--transcript/--no-transcript", help="Audio/video: transcribe speech (much slower).")
+    ] = False,
+    fps: Annotated[float, typer.Option(help="Video: frames analysed per second.")] = 2.0,
+    threads_per_worker: Annotated[int, typer.Option(help="CPU threads of each worker's models.")] = 1,
+    address: Annotated[
+        str | None, typer.Option(help="Ray: address of an existing cluster (e.g. ray://head:10001 or auto).")
+    ] = None,
+) -> None:
+    """Analyse a whole corpus into partitioned Parquet: rows, summary.parquet and errors.parquet (resumable)."""
+    with _exit_on_error():
+        from affectscope.batch import run_batch
+
+        report = run_batch(
+            source,
+            out,
+            engine=engine,
+            workers=workers,
+            modalities=[m.strip() for m in modalities.split(",") if m.strip()] if modalities else None,
+            column=column,
+            part_size=part_size,
+            evidence=evidence,
+            transcript=transcript,
+            fps=fps,
+            threads_per_worker=threads_per_worker,
+            address=address,
+            progress=sys.stderr.isatty(),
+        )
+        lines = [
+            f"{report.total} inputs: {report.ok} analysed, {report.failed} failed"
+            + (f" (see {out / 'errors.parquet'})" if report.failed else "")
+            + (f", {report.skipped_done} already done before this run" if report.skipped_done else ""),
+        ]
+        if report.processed:
+            peak = max(report.peak_rss_mb.values()) if report.peak_rss_mb else 0.0
+            lines.append(
+                f"this run: {report.processed} inputs in {report.seconds:.1f} s ({report.items_per_second:.1f}/s), "
+                f"peak memory per worker {peak:.0f} MB"
+            )
+        if report.unreadable:
+            lines.append(f"{len(report.unreadable)} files of other kinds were not read (e.g. {report.unreadable[0]})")
+        lines.append(f"rows: {out / 'parts' / '*' / 'rows.parquet'}; summary: {out / 'summary.parquet'}")
+        for line in lines:
+            typer.echo(line)
+        if report.interrupted:
+            _err(f"stopped: re-run the same command to resume ({report.ok + report.failed} of {report.total} done).")
+            raise typer.Exit(130)
+
+
 @app.command("eval")
 def eval_(
     dataset: Annotated[

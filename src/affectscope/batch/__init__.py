@@ -1,0 +1,265 @@
+"""Batch at scale: whole corpora on one machine (worker processes) or a Ray cluster, resumable, nothing lost.
+
+:func:`run_batch` finds the inputs (:func:`~affectscope.batch.inputs.discover`), skips those already in the
+output folder, groups the rest into *parts* of one kind, and has an engine process them:
+
+* ``engine="local"``: ``workers`` processes on this machine, each loading its models once (``workers=1`` runs
+  in this process);
+* ``engine="ray"``: the same :class:`~affectscope.batch.worker.PartProcessor` as a Ray Data callable class in
+  ``map_batches`` (one model copy per actor), on a local Ray or an existing cluster (``address``).
+
+Each part is written atomically (:mod:`affectscope.batch.store`), so a run killed at any moment loses at most
+the parts in flight, and re-running the same command resumes: finished inputs are skipped and no input is
+written twice. At the end ``summary.parquet`` (one row per input that succeeded) and ``errors.parquet`` (one row
+per input that failed, with the error type and message) are rewritten from the parts.
+
+The plan is deterministic: inputs sorted by id, grouped by kind, cut into parts of ``part_size``. A resumed run
+cuts the remaining inputs the same way, so its parts hold the same inputs as in an uninterrupted run and the
+outputs are identical.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "in").mkdir()
+>>> _ = (d / "in" / "a.txt").write_text("What a wonderful surprise!", encoding="utf-8")
+>>> _ = (d / "in" / "b.txt").write_bytes(bytes([255, 254, 0, 65]))  # not UTF-8
+>>> report = run_batch(d / "in", d / "out", evidence=False, progress=False)
+>>> report.ok, report.failed, sorted(p.name for p in (d / "out").glob("*.parquet"))
+(1, 1, ['errors.parquet', 'summary.parquet'])
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import groupby, islice
+from pathlib import Path
+from typing import Any
+
+from affectscope.batch.inputs import KINDS, BatchItem, discover
+from affectscope.batch.store import OutputStore
+from affectscope.batch.worker import Part, PartProcessor
+from affectscope.errors import ConfigError
+
+__all__ = ["BatchItem", "BatchReport", "OutputStore", "PartProcessor", "discover", "plan_parts", "run_batch"]
+
+ENGINES = ("local", "ray")
+
+
+@dataclass
+class BatchReport:
+    """What a batch run did.
+
+    Attributes
+    ----------
+    total : int
+        Inputs found.
+    skipped_done : int
+        Inputs already in the output folder (earlier runs).
+    ok, failed : int
+        Inputs in ``summary.parquet`` / ``errors.parquet`` after this run (all runs together).
+    processed : int
+        Inputs this run processed.
+    unreadable : list of str
+        Files found but not of a kind the batch reads.
+    interrupted : bool
+        The run was stopped (Ctrl-C) before the end; re-run to resume.
+    seconds : float
+        Wall time of this run's processing.
+    peak_rss_mb : dict
+        Peak resident memory of each worker process (MB), by process id.
+    """
+
+    total: int = 0
+    skipped_done: int = 0
+    ok: int = 0
+    failed: int = 0
+    processed: int = 0
+    unreadable: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    seconds: float = 0.0
+    peak_rss_mb: dict[int, float] = field(default_factory=dict)
+
+    @property
+    def items_per_second(self) -> float:
+        """Inputs processed per second by this run."""
+        return self.processed / self.seconds if self.seconds > 0 else 0.0
+
+
+def plan_parts(items: Iterable[BatchItem], *, part_size: int) -> list[Part]:
+    """Cut inputs into parts of one kind and at most ``part_size`` inputs, named by their content.
+
+    Parameters
+    ----------
+    items : iterable of BatchItem
+        Inputs sorted by id (as :func:`discover` returns them).
+    part_size : int
+        Inputs per part.
+
+    Returns
+    -------
+    list of (str, list of BatchItem)
+        Part names are ``<kind>-<sha1 of the ids>``: the same inputs always make the same part.
+
+    Examples
+    --------
+    >>> items = [BatchItem(f"t{i}", "text", text="x") for i in range(5)]
+    >>> [(n.split("-")[0], len(p)) for n, p in plan_parts(items, part_size=2)]
+    [('text', 2), ('text', 2), ('text', 1)]
+    """
+    if not isinstance(part_size, int) or part_size < 1:
+        raise ConfigError(f"'part_size' must be an int >= 1; got {part_size!r}.")
+    by_kind = sorted(items, key=lambda i: (KINDS.index(i.kind), i.id))
+    parts: list[Part] = []
+    for kind, group in groupby(by_kind, key=lambda i: i.kind):
+        it: Iterator[BatchItem] = iter(group)
+        while chunk := list(islice(it, part_size)):
+            digest = hashlib.sha1("\n".join(i.id for i in chunk).encode("utf-8")).hexdigest()[:16]
+            parts.append((f"{kind}-{digest}", chunk))
+    return parts
+
+
+def _config(evidence: bool, transcript: bool, fps: float, threads: int | None, kinds: list[str]) -> dict[str, Any]:
+    return {"evidence": evidence, "transcript": transcript, "fps": fps, "threads": threads, "kinds": kinds}
+
+
+def run_batch(
+    source: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    engine: str = "local",
+    workers: int | None = None,
+    modalities: Iterable[str] | None = None,
+    column: str | None = None,
+    part_size: int = 16,
+    evidence: bool = True,
+    transcript: bool = False,
+    fps: float = 2.0,
+    threads_per_worker: int = 1,
+    address: str | None = None,
+    progress: bool | Callable[[int, int], None] = True,
+) -> BatchReport:
+    """Analyse every input of a folder, list or manifest into a resumable Parquet output folder.
+
+    Parameters
+    ----------
+    source : path-like
+        A folder (recursive), a ``.txt``/``.lst`` file of paths, or a CSV/TSV/Parquet manifest (``path`` or
+        ``text`` column).
+    out : path-like
+        Output folder (created; re-use it to resume).
+    engine : {"local", "ray"}
+        Worker processes here, or Ray Data (needs the ``ray`` extra).
+    workers : int, optional
+        Parallel workers (default: the machine's CPU count).
+    modalities : iterable of str, optional
+        Only these input kinds: ``text``, ``speech``, ``face``, ``video`` (default: all).
+    column : str, optional
+        Manifest column (default ``path``, else ``text``).
+    part_size : int
+        Inputs per part (the unit of atomic writing and of resuming).
+    evidence : bool
+        Text: cite the words behind each label (slower; see ``TextRecognizer``).
+    transcript : bool
+        Audio/video: transcribe speech (Whisper; much slower). Off by default in batches.
+    fps : float
+        Video: frames analysed per second.
+    threads_per_worker : int
+        CPU threads of each worker's models (workers × threads should not exceed the cores).
+    address : str, optional
+        Ray: the address of an existing cluster (``ray://host:10001`` or ``auto``); default a local Ray.
+    progress : bool or callable
+        Show a progress bar (items/s, ETA); or a callable ``(done, total)`` called after each part.
+
+    Returns
+    -------
+    BatchReport
+
+    Raises
+    ------
+    ConfigError
+        Bad options, or ``out`` written with other options.
+    InputError
+        The source cannot be read.
+    """
+    import time
+
+    if engine not in ENGINES:
+        raise ConfigError(f"The 'engine' parameter must be one of {list(ENGINES)}. Got {engine!r} instead.")
+    if workers is not None and (not isinstance(workers, int) or workers < 1):
+        raise ConfigError(f"'workers' must be an int >= 1; got {workers!r}.")
+    if not isinstance(threads_per_worker, int) or threads_per_worker < 1:
+        raise ConfigError(f"'threads_per_worker' must be an int >= 1; got {threads_per_worker!r}.")
+    n_workers = workers or (os.cpu_count() or 1)
+    items, unreadable = discover(source, modalities=modalities, column=column)
+    kinds = sorted({i.kind for i in items})
+    config = _config(evidence, transcript, float(fps), threads_per_worker, sorted(set(modalities or KINDS)))
+    store = OutputStore(out, config)
+    store.clear_staging()
+    done = store.done_inputs()
+    todo = [i for i in items if i.id not in done]
+    parts = plan_parts(todo, part_size=part_size)
+    report = BatchReport(total=len(items), skipped_done=len(items) - len(todo), unreadable=unreadable)
+    t0 = time.perf_counter()
+    try:
+        if parts:
+            from affectscope.batch.engines import run_local, run_ray
+
+            runner = run_ray if engine == "ray" else run_local
+            on_part = _Progress(progress, len(todo), kinds)
+            with on_part as tick:
+                for stats in runner(parts, Path(out), config, workers=n_workers, address=address):
+                    report.processed += stats["items"]
+                    report.peak_rss_mb[stats["pid"]] = max(
+                        report.peak_rss_mb.get(stats["pid"], 0.0), stats["peak_rss_mb"]
+                    )
+                    tick(stats["items"])
+    except KeyboardInterrupt:
+        report.interrupted = True
+    finally:
+        report.seconds = time.perf_counter() - t0
+        summary, errors = store.consolidate()
+        report.ok, report.failed = len(summary), len(errors)
+    return report
+
+
+class _Progress:
+    """A context manager yielding ``tick(n)``: a rich progress bar, a user callback, or nothing."""
+
+    def __init__(self, progress: bool | Callable[[int, int], None], total: int, kinds: list[str]) -> None:
+        self.progress, self.total, self.kinds, self.done = progress, total, kinds, 0
+        self._bar: Any = None
+
+    def __enter__(self) -> Callable[[int], None]:
+        if self.progress is True:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._bar = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                transient=False,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(f"analysing {', '.join(self.kinds)}", total=self.total, rate="")
+        return self._tick
+
+    def _tick(self, n: int) -> None:
+        self.done += n
+        if self._bar is not None:
+            task = self._bar.tasks[0]
+            self._bar.update(self._task, advance=n)
+            speed = task.speed
+            self._bar.update(self._task, rate=f"{speed:.1f} items/s" if speed else "")
+        elif callable(self.progress):
+            self.progress(self.done, self.total)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._bar is not None:
+            self._bar.stop()

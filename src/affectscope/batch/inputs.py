@@ -1,0 +1,194 @@
+"""What a batch runs on: inputs found in a folder, a list file or a CSV/Parquet manifest, and their kinds.
+
+Every input becomes a :class:`BatchItem` with a stable ``id`` (the path as discovered, or ``manifest#row`` /
+the manifest's ``id`` column for texts), a ``kind`` (``text``, ``audio``, ``image``, ``video``) and either a
+``path`` or the ``text`` itself. Ids are unique; their order is sorted, so the same command always plans the same
+work.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "a.txt").write_text("I am happy.", encoding="utf-8")
+>>> _ = (d / "notes.srt").write_text("", encoding="utf-8")
+>>> items, skipped = discover(d)
+>>> [(i.kind, pathlib.Path(i.id).name) for i in items], [pathlib.Path(s).name for s in skipped]
+([('text', 'a.txt')], ['notes.srt'])
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from affectscope.errors import ConfigError, InputError
+
+__all__ = ["KINDS", "MODALITY_KINDS", "TEXT_SUFFIXES", "BatchItem", "discover", "kind_of"]
+
+TEXT_SUFFIXES = frozenset([".txt", ".text", ".md"])
+KINDS = ("text", "audio", "image", "video")
+# --modalities names → input kinds
+MODALITY_KINDS = {
+    "text": "text",
+    "speech": "audio",
+    "audio": "audio",
+    "face": "image",
+    "image": "image",
+    "video": "video",
+}
+_MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet")
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One input of a batch.
+
+    Attributes
+    ----------
+    id : str
+        Stable identifier; the ``source`` of its rows and the key of its summary/error record.
+    kind : {"text", "audio", "image", "video"}
+        Which recognizer reads it.
+    path : str, optional
+        File to read (``None`` for a manifest text).
+    text : str, optional
+        The text itself (manifest ``text`` column).
+    """
+
+    id: str
+    kind: str
+    path: str | None = None
+    text: str | None = None
+
+
+def kind_of(path: str | os.PathLike[str]) -> str | None:
+    """Return the input kind of a file by its suffix, or ``None`` when a batch does not read it.
+
+    Examples
+    --------
+    >>> kind_of("a.flac"), kind_of("b.mp4"), kind_of("c.png"), kind_of("d.txt"), kind_of("e.srt")
+    ('audio', 'video', 'image', 'text', None)
+    """
+    from affectscope.media.audio import MEDIA_SUFFIXES
+    from affectscope.media.image import IMAGE_SUFFIXES
+    from affectscope.media.video import VIDEO_SUFFIXES
+
+    suffix = Path(path).suffix.lower()
+    if suffix in IMAGE_SUFFIXES:
+        return "image"
+    if suffix in VIDEO_SUFFIXES:
+        return "video"
+    if suffix in MEDIA_SUFFIXES:
+        return "audio"
+    return "text" if suffix in TEXT_SUFFIXES else None
+
+
+def _kinds(modalities: Iterable[str] | None) -> set[str]:
+    if modalities is None:
+        return set(KINDS)
+    out = set()
+    for m in modalities:
+        if m not in MODALITY_KINDS:
+            raise ConfigError(f"Unknown modality {m!r}; choose from {sorted(MODALITY_KINDS)}.")
+        out.add(MODALITY_KINDS[m])
+    return out
+
+
+def _from_paths(paths: Iterable[str], kinds: set[str]) -> tuple[list[BatchItem], list[str]]:
+    items, skipped = [], []
+    for p in paths:
+        k = kind_of(p)
+        if k is None or k not in kinds:
+            skipped.append(p)
+        else:
+            items.append(BatchItem(id=p, kind=k, path=p))
+    return items, skipped
+
+
+def _manifest(path: Path, kinds: set[str], column: str | None) -> tuple[list[BatchItem], list[str]]:
+    import pandas as pd
+
+    try:
+        if path.suffix.lower() == ".parquet":
+            table = pd.read_parquet(path)
+        else:
+            table = pd.read_csv(
+                path, sep="\t" if path.suffix.lower() == ".tsv" else ",", dtype=str, keep_default_na=False
+            )
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"Cannot read the manifest {path}: {exc}. Accepted: CSV/TSV with a header, or Parquet."
+        ) from None
+    choices = [c for c in ("path", "text") if c in table.columns]
+    col = column or (choices[0] if choices else None)
+    if col is None or col not in table.columns:
+        raise InputError(
+            f"The manifest {path} needs a 'path' or a 'text' column (or name one with --column); it has "
+            f"{list(table.columns)[:10]}."
+        )
+    values = table[col].astype(str).tolist()
+    if col != "text" and column != "text":
+        base = path.parent
+        resolved = [v if os.path.isabs(v) else str(base / v) for v in values if v]
+        return _from_paths(resolved, kinds)
+    if "text" not in kinds:
+        return [], [f"{path}#{i}" for i in range(len(values))]
+    ids = table["id"].astype(str).tolist() if "id" in table.columns else [f"{path}#{i}" for i in range(len(values))]
+    if len(set(ids)) != len(ids):
+        raise InputError(f"The manifest {path} has repeated values in its 'id' column; ids must be unique.")
+    return [BatchItem(id=i, kind="text", text=v) for i, v in zip(ids, values, strict=True)], []
+
+
+def discover(
+    source: str | os.PathLike[str], *, modalities: Iterable[str] | None = None, column: str | None = None
+) -> tuple[list[BatchItem], list[str]]:
+    """Find the inputs of a batch.
+
+    Parameters
+    ----------
+    source : path-like
+        A folder (searched recursively; files are picked by suffix), a ``.txt``/``.lst`` file with one path per
+        line (relative paths are relative to it), or a ``.csv``/``.tsv``/``.parquet`` manifest with a ``path``
+        column (files) or a ``text`` column (one text per row; an ``id`` column names them).
+    modalities : iterable of str, optional
+        Keep only these: ``text``, ``speech``/``audio``, ``face``/``image``, ``video`` (default: all).
+    column : str, optional
+        The manifest column to read (default ``path``, else ``text``).
+
+    Returns
+    -------
+    items : list of BatchItem
+        Sorted by id, ids unique.
+    skipped : list of str
+        Files that are not a kind the batch reads (or not one of ``modalities``).
+
+    Raises
+    ------
+    InputError
+        The source does not exist, or a manifest lacks the column.
+    """
+    kinds = _kinds(modalities)
+    p = Path(source)
+    if p.is_dir():
+        files = sorted(str(f) for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
+        items, skipped = _from_paths(files, kinds)
+    elif p.is_file() and p.suffix.lower() in _MANIFEST_SUFFIXES:
+        items, skipped = _manifest(p, kinds, column)
+    elif p.is_file() and p.suffix.lower() in (".txt", ".lst", ".list"):
+        try:
+            lines = p.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError:
+            raise InputError(f"The list file {p} is not UTF-8 text; write one path per line in UTF-8.") from None
+        paths = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+        items, skipped = _from_paths([q if os.path.isabs(q) else str(p.parent / q) for q in paths], kinds)
+    elif p.exists():
+        raise InputError(
+            f"{p} is not a batch input. Pass a folder, a .txt/.lst file with one path per line, or a "
+            ".csv/.tsv/.parquet manifest with a 'path' or 'text' column."
+        )
+    else:
+        raise InputError(f"Batch input not found: {p}.")
+    items = sorted({i.id: i for i in items}.values(), key=lambda i: i.id)
+    return items, skipped
