@@ -748,3 +748,7 @@ def main() -> None:
     except KeyboardInterrupt:  # pragma: no cover
         _err("interrupted")
         sys.exit(130)
+
+
+if __name__ == "__main__":  # python -m affectscope.cli
+    main()

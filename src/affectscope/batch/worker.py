@@ -112,13 +112,20 @@ class PartProcessor:
         from affectscope.result import Result
 
         rec = self._recognizer("text")
-        frame = rec._frame(chain.from_iterable(rec._segments(i.text, source=i.id) for i in items))
+        segments, failed = [], {}
+        for item in items:
+            try:
+                segments.append(list(rec._segments(item.text, source=item.id)))
+            except Exception as exc:  # e.g. an empty text: recorded, the part goes on
+                failed[item.id] = exc
+        frame = rec._frame(chain.from_iterable(segments))
         by_source = dict(iter(frame.groupby(level="source", sort=False))) if len(frame) else {}
         out: list[tuple[BatchItem, Any, BaseException | None]] = []
         for item in items:
             rows = by_source.get(item.id)
-            if rows is None:
-                out.append((item, None, InputError("The text is empty (no words to analyse).")))
+            if item.id in failed or rows is None:
+                error = failed.get(item.id) or InputError(f"{item.id}: no text to analyse.")
+                out.append((item, None, error))
             else:
                 out.append((item, Result(rows, rec.summarize(rows)), None))
         return out
