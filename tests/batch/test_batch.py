@@ -225,5 +225,5 @@ def test_outputs_query_with_duckdb_as_documented(full_run):
         "union_by_name=true) group by modality order by modality"
     ).fetchall()
     assert rows == [("face", 2), ("speech", 2), ("text", 60)]
-    failed = duckdb.sql(f"select count(*) from '{out}/errors.parquet'").fetchone()
-    assert failed == (3,)
+    failed = duckdb.sql(f"select count(*) from '{out}/errors.parquet'").fetchall()
+    assert failed == [(3,)]
