@@ -227,3 +227,32 @@ def test_outputs_query_with_duckdb_as_documented(full_run):
     assert rows == [("face", 2), ("speech", 2), ("text", 60)]
     failed = duckdb.sql(f"select count(*) from '{out}/errors.parquet'").fetchall()
     assert failed == [(3,)]
+
+
+def test_a_part_that_kills_its_worker_is_retried_then_recorded(tmp_path, monkeypatch):
+    from affectscope.batch.engines import _pool
+    from affectscope.batch.store import OutputStore
+
+    (tmp_path / "crashy.py").write_text(
+        "import os\n"
+        "from affectscope.batch import engines\n"
+        "def process(part):\n"
+        "    if part[0].startswith('crash'):\n"
+        "        os._exit(3)\n"
+        "    return engines._process(part)\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    crashy = __import__("crashy")
+    config = {"evidence": False, "transcript": False, "fps": 2.0, "threads": 1, "kinds": ["text"]}
+    parts = [
+        ("text-a", [BatchItem("a", "text", text="I love it.")]),
+        ("crash-b", [BatchItem("b", "text", text="boom")]),
+        ("text-c", [BatchItem("c", "text", text="I hate it.")]),
+    ]
+    stats = {s["part"]: s for s in _pool(parts, tmp_path / "out", config, 2, fn=crashy.process)}
+    assert stats["text-a"]["ok"] == stats["text-c"]["ok"] == 1
+    assert stats["crash-b"]["failed"] == 1
+    summary, errors = OutputStore(tmp_path / "out", config).consolidate()
+    assert list(summary["input"]) == ["a", "c"]
+    assert errors.set_index("input").loc["b", "error"] == "WorkerCrashed"

@@ -3,8 +3,7 @@
 :func:`run_batch` finds the inputs (:func:`~affectscope.batch.inputs.discover`), skips those already in the
 output folder, groups the rest into *parts* of one kind, and has an engine process them:
 
-* ``engine="local"``: ``workers`` processes on this machine, each loading its models once (``workers=1`` runs
-  in this process);
+* ``engine="local"``: ``workers`` processes on this machine, each loading its models once;
 * ``engine="ray"``: the same :class:`~affectscope.batch.worker.PartProcessor` as a Ray Data callable class in
   ``map_batches`` (one model copy per actor), on a local Ray or an existing cluster (``address``).
 
