@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DATA   ?= ../shared/data
 
-.PHONY: demo test install install-dev lint train-text export-text bench-text train-speech bench-speech train-face bench-face train-conversation bench-conversation train-fusion bench-fusion clean
+.PHONY: demo test install install-dev lint train-text export-text bench-text train-speech bench-speech train-face bench-face train-conversation bench-conversation train-fusion bench-fusion bench-batch clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,11 @@ bench-fusion: install-dev
 	$(BIN)/python benchmarks/fusion.py --composite build/fusion/composite.npz
 	$(BIN)/affectscope eval --dataset goemotions --path $(DATA)/text/goemotions --split dev --labels open
 	$(BIN)/python benchmarks/text_evidence.py --data $(DATA)
+
+# Batch: 1 vs 2 workers, Ray vs local, memory per worker; kill -9 and resume on a 500-input mixed corpus.
+bench-batch: install-dev
+	$(BIN)/python benchmarks/batch_speed.py --data $(DATA) --texts 400 --audio 120 --ray
+	$(BIN)/python benchmarks/batch_resume.py --data $(DATA) --trials 3
 
 bench-conversation: install-dev
 	$(BIN)/affectscope eval --dataset meld --path $(DATA)/conversation/meld --split dev

@@ -24,11 +24,13 @@ TEXTS = ["I am so happy today!", "This is terrible news.", "I can't believe it."
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory, astronaut, speech_fixture):
-    """60 text files, 2 clips, 2 photos, and one corrupt file of each kind; plus a file of another kind."""
+    """60 text files, 2 clips, 2 photos, a video, and one corrupt file of each kind; plus a file of another kind."""
     from PIL import Image
 
+    from affectscope.media.video import write_test_video
+
     root = tmp_path_factory.mktemp("corpus") / "in"
-    for sub in ("texts", "audio", "img"):
+    for sub in ("texts", "audio", "img", "video"):
         (root / sub).mkdir(parents=True)
     for i in range(60):
         (root / "texts" / f"t{i:03d}.txt").write_text(f"{TEXTS[i % 5]} Item {i}.", encoding="utf-8")
@@ -39,6 +41,7 @@ def corpus(tmp_path_factory, astronaut, speech_fixture):
     (root / "texts" / "bad.txt").write_bytes(bytes([255, 254, 0, 65]))
     (root / "audio" / "empty.wav").write_bytes(b"")
     (root / "img" / "broken.png").write_bytes(b"not a png")
+    write_test_video(root / "video" / "smile.mp4", [astronaut] * 10, fps=10)
     (root / "notes.srt").write_text("", encoding="utf-8")
     return root
 
@@ -69,7 +72,7 @@ def _batch_cli(corpus: Path, out: Path, *extra: str) -> list[str]:
 
 def test_every_input_lands_once_in_summary_or_errors(corpus, full_run):
     out, report = full_run
-    assert (report.total, report.ok, report.failed) == (67, 64, 3)
+    assert (report.total, report.ok, report.failed) == (68, 65, 3)
     assert report.unreadable == [str(corpus / "notes.srt")]
     rows, summary, errors = _outputs(out)
     assert set(summary["input"]) | set(errors["input"]) == {i.id for i in discover(corpus)[0]}
@@ -80,11 +83,11 @@ def test_every_input_lands_once_in_summary_or_errors(corpus, full_run):
         str(corpus / "texts" / "bad.txt"): "InputError",
     }
     assert errors["message"].str.contains("Expected|Save the file as UTF-8").all()
-    assert set(rows["modality"]) == {"text", "speech", "face"}
+    assert set(rows["modality"]) == {"text", "speech", "face", "fusion"}
     assert set(rows["source"]) == set(summary["input"])
     by_kind = summary.groupby("kind")["input"].count().to_dict()
-    assert by_kind == {"text": 60, "audio": 2, "image": 2}
-    assert summary.loc[summary["kind"] == "image", "label"].eq("joy").all()
+    assert by_kind == {"text": 60, "audio": 2, "image": 2, "video": 1}
+    assert summary.loc[summary["kind"].isin(["image", "video"]), "label"].eq("joy").all()
     first = json.loads(summary.loc[summary["kind"] == "text", "summary_json"].iloc[0])
     assert first["label"] == summary.loc[summary["kind"] == "text", "label"].iloc[0]
 
@@ -93,7 +96,7 @@ def test_a_second_run_skips_everything_and_options_must_match(corpus, full_run, 
     out, _ = full_run
     before = _outputs(out)
     again = run_batch(corpus, out, workers=1, part_size=4, evidence=False, progress=False)
-    assert (again.skipped_done, again.processed) == (67, 0)
+    assert (again.skipped_done, again.processed) == (68, 0)
     for x, y in zip(before, _outputs(out), strict=True):
         pd.testing.assert_frame_equal(x, y)
     with pytest.raises(ConfigError, match="other options"):
@@ -104,6 +107,7 @@ def test_two_workers_give_the_same_output(corpus, full_run, tmp_path):
     out = tmp_path / "two"
     report = run_batch(corpus, out, workers=2, part_size=4, evidence=False, progress=False)
     assert len(report.peak_rss_mb) == 2  # two worker processes, each reporting its peak memory
+    assert os.getpid() not in report.peak_rss_mb  # the caller only coordinates
     assert all(0 < mb < 4000 for mb in report.peak_rss_mb.values())
     _assert_same(full_run[0], out)
 
@@ -155,8 +159,22 @@ def test_ray_engine_gives_the_same_rows_as_local(corpus, full_run, tmp_path):
         _batch_cli(corpus, out, "--engine", "ray", "--workers", "2"), capture_output=True, text=True, timeout=600
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    assert "64 analysed, 3 failed" in run.stdout
+    assert "65 analysed, 3 failed" in run.stdout
     _assert_same(full_run[0], out)
+
+
+def test_progress_callback_counts_every_input(corpus, tmp_path):
+    seen = []
+    run_batch(
+        corpus,
+        tmp_path / "p",
+        modalities=["text"],
+        workers=1,
+        evidence=False,
+        progress=lambda d, t: seen.append((d, t)),
+    )
+    assert seen[-1] == (61, 61)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
 def test_manifests_lists_and_bad_sources(corpus, tmp_path):
@@ -224,7 +242,7 @@ def test_outputs_query_with_duckdb_as_documented(full_run):
         f"select modality, count(distinct source) as inputs from read_parquet('{out}/parts/*/rows.parquet', "
         "union_by_name=true) group by modality order by modality"
     ).fetchall()
-    assert rows == [("face", 2), ("speech", 2), ("text", 60)]
+    assert rows == [("face", 3), ("fusion", 1), ("speech", 2), ("text", 60)]
     failed = duckdb.sql(f"select count(*) from '{out}/errors.parquet'").fetchall()
     assert failed == [(3,)]
 
