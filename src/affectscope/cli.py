@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from affectscope.errors import AffectscopeError, InputError
+from affectscope.errors import AffectscopeError, ConfigError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from affectscope.result import Result
@@ -627,6 +627,28 @@ def batch(
         if report.interrupted:
             _err(f"stopped: re-run the same command to resume ({report.ok + report.failed} of {report.total} done).")
             raise typer.Exit(130)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on (anything but loopback needs an API key).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Jobs, uploads and results (default: AFFECTSCOPE_DATA_DIR or ./affectscope-data)."),
+    ] = None,
+) -> None:
+    """Start the REST API and web page (needs the service extra); settings come from AFFECTSCOPE_* variables."""
+    with _exit_on_error():
+        try:
+            from affectscope.service import serve as run
+            from affectscope.service.settings import ServiceSettings
+        except ImportError as exc:
+            raise ConfigError(f"The service needs its extra: pip install 'affectscope[service]' ({exc}).") from None
+        settings = ServiceSettings(**({"data_dir": data_dir} if data_dir else {}))
+        run(host=host, port=port, settings=settings)
 
 
 @app.command("eval")
