@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DATA   ?= ../shared/data
 
-.PHONY: demo test install install-dev lint train-text export-text bench-text train-speech bench-speech train-face bench-face train-conversation bench-conversation train-fusion bench-fusion bench-batch clean
+.PHONY: demo test browser install install-dev lint train-text export-text bench-text train-speech bench-speech train-face bench-face train-conversation bench-conversation train-fusion bench-fusion bench-batch clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,17 @@ install-dev: $(BIN)/python
 demo: install
 	$(BIN)/affectscope analyze src/affectscope/examples/notes.txt
 
-test: install-dev
+test: install-dev browser
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check src tests benchmarks training
 	$(BIN)/ruff format --check src tests benchmarks training
+
+# The web page's end-to-end test drives Debian's Chromium (skipped, with a reason, when it cannot be installed).
+browser:
+	@command -v chromium >/dev/null 2>&1 || (command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+		(apt-get install -y -qq chromium >/dev/null 2>&1 || \
+		 (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1))) || \
+		echo "note: chromium not installed; the browser test will be skipped"
 
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks training

@@ -126,7 +126,7 @@ def test_queue_bound_and_not_ready(make_client):
     nr = client.get(f"/v1/analyses/{job}/timeline.csv")
     assert (nr.status_code, nr.json()["error"]) == (409, "NotReady")
     full = client.post("/v1/analyses", json={"text": "one more"})
-    assert (full.status_code, full.json()["error"]) == (503, "QueueFull")
+    assert (full.status_code, full.json()["error"]) == (429, "QueueFull")
     assert full.headers["retry-after"] == "10"
 
 

@@ -26,6 +26,7 @@ from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from affectscope.service.runner import JobRunner
@@ -94,7 +95,7 @@ _ERRORS = {
     413: {"model": ErrorBody},
     415: {"model": ErrorBody},
     422: {"model": ErrorBody},
-    503: {"model": ErrorBody},
+    429: {"model": ErrorBody},
 }
 
 _POST_BODY = {
@@ -212,9 +213,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         The file's type is read from its content, not its name. Answers 202 with the id; poll
         ``GET /v1/analyses/{id}``.
         """
-        if jobs.counts().get("queued", 0) >= settings.queue_size:
+        if (await run_in_threadpool(jobs.counts)).get("queued", 0) >= settings.queue_size:
             raise ApiError(
-                503, "QueueFull", f"{settings.queue_size} analyses are waiting; retry later.", {"Retry-After": "10"}
+                429, "QueueFull", f"{settings.queue_size} analyses are waiting; retry later.", {"Retry-After": "10"}
             )
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > settings.max_upload_bytes + 65536:
@@ -242,7 +243,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         if not payload.text.strip():
             raise ApiError(422, "InputError", "The text is empty.")
         options = {"text": payload.text, "evidence": payload.evidence, "labels": payload.labels}
-        return jobs.create(kind="text", filename=None, media=None, options=options, ttl_s=_ttl())
+        return await run_in_threadpool(
+            jobs.create, kind="text", filename=None, media=None, options=options, ttl_s=_ttl()
+        )
 
     async def _from_upload(request: Request) -> str:
         try:
@@ -277,12 +280,14 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             tmp.unlink(missing_ok=True)
             raise
         try:
-            _check_duration(media, kind)
+            await run_in_threadpool(_check_duration, media, kind)
         except ApiError:
             media.unlink(missing_ok=True)
             raise
         name = _display_name(getattr(upload, "filename", None))
-        return jobs.create(kind=kind, filename=name, media=str(media), options=options, ttl_s=_ttl())
+        return await run_in_threadpool(
+            jobs.create, kind=kind, filename=name, media=str(media), options=options, ttl_s=_ttl()
+        )
 
     def _options(form: Any) -> dict[str, Any]:
         def flag(name: str, default: bool) -> bool:

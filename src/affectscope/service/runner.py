@@ -85,7 +85,7 @@ class JobRunner:
         cache = self._local.__dict__.setdefault("recognizers", {})
         key = (kind, options.get("evidence", True), options.get("transcript", True), options.get("fps", 2.0))
         if key not in cache:
-            threads = self.settings.threads
+            threads = self.settings.model_threads
             if kind == "text":
                 from affectscope.recognizers.text import TextRecognizer
 

@@ -33,11 +33,20 @@ class ServiceSettings(BaseSettings):
     max_upload_mb: float = Field(200.0, gt=0, description="Largest upload accepted (413 above).")
     max_duration_s: float = Field(3600.0, gt=0, description="Longest audio/video accepted (422 above).")
     max_text_chars: int = Field(1_000_000, gt=0, description="Longest pasted text accepted (413 above).")
-    queue_size: int = Field(64, gt=0, description="Jobs waiting at most; more are refused with 503 and Retry-After.")
+    queue_size: int = Field(64, gt=0, description="Jobs waiting at most; more are refused with 429 and Retry-After.")
     workers: int = Field(1, gt=0, description="Analyses run at the same time.")
-    threads: int | None = Field(None, gt=0, description="CPU threads per model (default: all cores).")
+    threads: int | None = Field(
+        None, gt=0, description="CPU threads per model (default: all cores but one, so the API stays responsive)."
+    )
     keep_media: bool = Field(False, description="Keep uploads after analysis (else they are deleted at once).")
     result_ttl_hours: float = Field(168.0, gt=0, description="Results (and kept media) are deleted after this.")
+
+    @property
+    def model_threads(self) -> int:
+        """Threads each model uses: ``threads``, else all cores but one (at least one)."""
+        import os
+
+        return self.threads or max(1, (os.cpu_count() or 2) - 1)
 
     @property
     def max_upload_bytes(self) -> int:
