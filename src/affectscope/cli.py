@@ -197,6 +197,13 @@ def _analyze_media(kind: str, inputs: list[str], *, model: str | None, options: 
             raise InputError("--start/--end apply to audio and video, not to images.")
         rec = FaceRecognizer(model, max_faces=options["max_faces"], min_face_size=options["min_face_size"])
         return rec.process_file(files[0]) if len(files) == 1 else rec.process_files(files)
+    if kind == "music":
+        from affectscope.recognizers.music import MusicRecognizer
+
+        mrec = MusicRecognizer(model)
+        if len(files) == 1:
+            return mrec.process_file(files[0], **span)
+        return mrec.process_files(files)
     if kind == "video":
         from affectscope.recognizers.video import VideoRecognizer
 
@@ -223,6 +230,41 @@ def _analyze_media(kind: str, inputs: list[str], *, model: str | None, options: 
     if len(files) == 1:
         return srec.process_file(files[0], **span)
     return srec.process_files(files)
+
+
+def _print_music_table(result: Result) -> None:
+    """Music windows: quadrant, valence/arousal, moods and musical evidence."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console()
+    table = Table(expand=True)
+    for col in ("window", "label", "conf", "val", "aro", "moods", "evidence"):
+        table.add_column(col, overflow="fold", no_wrap=col in ("window", "label", "conf", "val", "aro"))
+    for (_, start, end), row in result.frame.head(_MAX_TABLE_ROWS).iterrows():
+        table.add_row(
+            f"{start:.0f}-{end:.0f} s",
+            str(row["label"]),
+            f"{row['confidence']:.2f}",
+            _signed(row["valence"]),
+            _signed(row["arousal"]),
+            str(row["moods"]),
+            str(row["evidence"]),
+        )
+    console.print(table)
+    s = result.summary
+    if s.get("label"):
+        console.print(
+            f"[bold]track[/]: {s['label']} (confidence {s['confidence']:.2f}); valence {s['valence']:+.2f}, "
+            f"arousal {s['arousal']:+.2f}; moods: {', '.join(s['moods'])}"
+        )
+        console.print(f"[dim]{escape(s['rationale'])}[/]", highlight=False)
+    else:
+        for src, sub in s.get("sources", {}).items():
+            console.print(
+                f"[bold]{escape(src)}[/]: {sub['label']} ({sub['confidence']:.2f}); {', '.join(sub['moods'])}"
+            )
 
 
 def _signed(v: Any) -> str:
@@ -361,11 +403,23 @@ def analyze(
             "vocabulary (Parrott's tiers; column open_words)."
         ),
     ] = None,
+    modality: Annotated[
+        str | None,
+        typer.Option(
+            help="Audio: 'music' reads the emotion of a song (quadrant, valence, arousal) instead of a voice."
+        ),
+    ] = None,
 ) -> None:
     """Analyse the emotion of text, speech, faces in images, faces + voice + words in videos, or conversations."""
     with _exit_on_error():
         kinds = [None if text else _media_kind(p) for p in inputs]
         media = [k is not None for k in kinds]
+        if modality not in (None, "speech", "music"):
+            raise InputError(f"--modality takes 'speech' or 'music'; got {modality!r}.")
+        if modality == "music":
+            if not all(k in ("audio", "video") for k in kinds):
+                raise InputError("--modality music reads audio files (or a video's audio track).")
+            kinds = ["music"] * len(kinds)
         if labels is not None and labels != "open":
             raise InputError(f"analyze --labels takes 'open'; got {labels!r}.")
         if streaming and not conversation:
@@ -431,6 +485,8 @@ def analyze(
             _print_conversation_table(result)
         elif kinds[0] == "audio":
             _print_speech_table(result)
+        elif kinds[0] == "music":
+            _print_music_table(result)
         elif kinds[0] in ("image", "video"):
             _print_timeline_table(result)
         else:

@@ -227,6 +227,14 @@ def evaluate(
         rec = FaceRecognizer(model, num_threads=num_threads)
         report = score(data, _face_predictions(rec, data.items))
         return _report(data, rec, report)
+    if data.modality == "music":
+        from affectscope.recognizers.music import MusicRecognizer
+
+        rec = MusicRecognizer(model, num_threads=num_threads)
+        probs = np.array(
+            [[rec.process_file(f).summary["scores"][rec.space_][lab] for lab in rec.labels_] for f in data.items]
+        )
+        return _report(data, rec, score(data, {rec.space_: probs}))
     if data.modality == "conversation":
         from affectscope.models import get_bundle
 
