@@ -1,0 +1,97 @@
+"""Wearable readers (E4 folders, gzip, timestamped CSV) and window features on synthetic EDA/BVP signals."""
+
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pytest
+
+from affectscope.errors import InputError
+from affectscope.media.physio import read_e4, read_physio, read_physio_csv
+
+START = 1644227574.0
+
+
+def _e4(folder, name, rate, samples, *, gz=False):
+    axes = np.atleast_2d(samples[0]).shape[1] if np.ndim(samples) > 1 else 1
+    head = ", ".join([f"{START:.6f}"] * axes) + "\n" + ", ".join([f"{rate:.6f}"] * axes) + "\n"
+    body = head + "\n".join(", ".join(f"{v:.6f}" for v in np.atleast_1d(row)) for row in samples)
+    path = folder / (f"{name}.csv.gz" if gz else f"{name}.csv")
+    path.write_bytes(gzip.compress(body.encode()) if gz else body.encode())
+
+
+def eda_with_scrs(seconds=600, rate=4.0, scr_times=(100, 130, 160, 400, 410, 420, 430, 440)):
+    """A slowly drifting tonic level with skin-conductance responses (fast rise, slow recovery) at known times."""
+    t = np.arange(int(seconds * rate)) / rate
+    y = 2.0 + 0.001 * t
+    for s in scr_times:
+        d = t - s
+        y += np.where(d > 0, 0.4 * (1 - np.exp(-d / 1.0)) * np.exp(-d / 6.0), 0.0)
+    return y
+
+
+def bvp(seconds=600, rate=64.0, bpm=72.0):
+    t = np.arange(int(seconds * rate)) / rate
+    return np.sin(2 * np.pi * bpm / 60 * t) + 0.3 * np.sin(4 * np.pi * bpm / 60 * t)
+
+
+def test_read_an_e4_folder_plain_and_gzipped(tmp_path):
+    _e4(tmp_path, "EDA", 4, eda_with_scrs(), gz=True)
+    _e4(tmp_path, "BVP", 64, bvp())
+    _e4(tmp_path, "HR", 1, np.full(600, 72.0))
+    _e4(tmp_path, "ACC", 32, np.tile([0, 0, 64], (600 * 32, 1)))
+    (tmp_path / "IBI.csv").write_text(f"{START}, IBI\n1.0,0.83\n1.83,0.83\n", encoding="utf-8")
+    rec = read_e4(tmp_path)
+    assert set(rec.channels) == {"eda", "bvp", "hr", "acc"}
+    assert rec.channels["acc"].samples.shape == (600 * 32, 3)
+    assert rec.channels["eda"].duration == pytest.approx(600)
+    assert rec.ibi.shape == (2, 2)
+    assert read_physio(tmp_path).start == START
+
+
+def test_scrs_and_heart_rate_are_measured():
+    pytest.importorskip("neurokit2")
+    from affectscope.media.physio import Channel, Recording
+    from affectscope.recognizers.physio.features import FEATURE_NAMES, recording_features
+
+    rec = Recording({"eda": Channel(eda_with_scrs(), 4.0, START), "bvp": Channel(bvp(), 64.0, START)})
+    x, ev = recording_features(rec, [(60, 120), (120, 180), (240, 300), (390, 450)])
+    col = FEATURE_NAMES.index("scr_rate_per_min")
+    assert x[2, col] == 0  # a quiet minute
+    assert x[3, col] >= 4  # five responses in 390-450 s
+    assert x[3, col] > x[1, col] > 0
+    hr = FEATURE_NAMES.index("hr_mean")
+    np.testing.assert_allclose(x[:, hr], 72, atol=1.5)
+    assert ev[3]["scr_per_min"] == x[3, col]
+    assert ev[0]["hr_bpm"] == pytest.approx(72, abs=1.5)
+
+
+def test_timestamped_csv_and_malformed_exports(tmp_path):
+    t = START + np.arange(0, 120, 0.25)
+    csv = tmp_path / "band.csv"
+    rows = "\n".join(f"{a:.2f},{2 + 0.01 * i:.3f},36.5" for i, a in enumerate(t))
+    csv.write_text("timestamp,eda,temp\n" + rows + "\n", encoding="utf-8")
+    rec = read_physio_csv(csv)
+    assert rec.channels["eda"].rate == pytest.approx(4.0)
+    assert set(rec.channels) == {"eda", "temp"}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time,eda\n1,2\n", encoding="utf-8")
+    with pytest.raises(InputError, match="'timestamp' column"):
+        read_physio_csv(bad)
+    (tmp_path / "e4").mkdir()
+    with pytest.raises(InputError, match="no E4 signal file"):
+        read_e4(tmp_path / "e4")
+    (tmp_path / "e4" / "EDA.csv").write_text("not,a,number\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"EDA\.csv"):
+        read_e4(tmp_path / "e4")
+    (tmp_path / "e4" / "EDA.csv").write_text(f"{START}\n0\n1.0\n", encoding="utf-8")
+    with pytest.raises(InputError, match="sampling rate"):
+        read_e4(tmp_path / "e4")
+    (tmp_path / "e4" / "EDA.csv.gz").unlink(missing_ok=True)
+    (tmp_path / "e4" / "EDA.csv").unlink()
+    (tmp_path / "e4" / "BVP.csv.gz").write_bytes(b"not gzip")
+    with pytest.raises(InputError, match=r"BVP\.csv\.gz"):
+        read_e4(tmp_path / "e4")
+    with pytest.raises(InputError, match="not found"):
+        read_physio(tmp_path / "missing")
