@@ -406,7 +406,8 @@ def analyze(
     modality: Annotated[
         str | None,
         typer.Option(
-            help="Audio: 'music' reads the emotion of a song (quadrant, valence, arousal) instead of a voice."
+            help="Audio: 'music' reads the emotion of a song (quadrant, valence, arousal) instead of a voice; 'eeg' "
+            "classifies an EDF/BDF/CSV recording with a model you trained (--model DIR)."
         ),
     ] = None,
 ) -> None:
@@ -414,8 +415,23 @@ def analyze(
     with _exit_on_error():
         kinds = [None if text else _media_kind(p) for p in inputs]
         media = [k is not None for k in kinds]
-        if modality not in (None, "speech", "music"):
-            raise InputError(f"--modality takes 'speech' or 'music'; got {modality!r}.")
+        if modality not in (None, "speech", "music", "eeg"):
+            raise InputError(f"--modality takes 'speech', 'music' or 'eeg'; got {modality!r}.")
+        if modality == "eeg":
+            from affectscope.recognizers.eeg import analyze_eeg
+
+            if model is None:
+                raise InputError(
+                    "affectscope ships no EEG model (no public EEG emotion data may be trained on here): train one on "
+                    "your labelled recordings with `affectscope train --modality eeg --data labels.csv --out DIR` "
+                    "and pass --model DIR."
+                )
+            result = analyze_eeg(inputs[0], model)
+            if fmt is Format.json:
+                typer.echo(result.to_json())
+            else:
+                typer.echo(result.frame.reset_index().to_csv(index=False), nl=False)
+            return
         if modality == "music":
             if not all(k in ("audio", "video") for k in kinds):
                 raise InputError("--modality music reads audio files (or a video's audio track).")
@@ -705,6 +721,53 @@ def serve(
             raise ConfigError(f"The service needs its extra: pip install 'affectscope[service]' ({exc}).") from None
         settings = ServiceSettings(**({"data_dir": data_dir} if data_dir else {}))
         run(host=host, port=port, settings=settings)
+
+
+@app.command()
+def train(
+    modality: Annotated[str, typer.Option(help="What to train: eeg (your labelled recordings).")],
+    data: Annotated[Path, typer.Option(help="CSV with columns path, label, subject (one row per recording).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the model bundle.")],
+    window: Annotated[float, typer.Option(help="EEG: feature window in seconds.")] = 4.0,
+    rate: Annotated[float | None, typer.Option(help="EEG CSV without timestamps: the sampling rate in Hz.")] = None,
+) -> None:
+    """Train a classifier on your own labelled data and report subject-grouped cross-validation."""
+    with _exit_on_error():
+        if modality != "eeg":
+            raise InputError(f"affectscope train supports --modality eeg; got {modality!r}.")
+        import numpy as np
+        import pandas as pd
+
+        from affectscope.recognizers.eeg import EEGClassifier, eeg_features, read_eeg
+
+        try:
+            table = pd.read_csv(data, dtype=str)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"Cannot read {data}: {exc}.") from None
+        missing = {"path", "label", "subject"} - set(table.columns)
+        if missing:
+            raise InputError(f"{data} needs the columns path, label, subject; missing {sorted(missing)}.")
+        feats, labels, subjects, names = [], [], [], None
+        for row in table.itertuples(index=False):
+            p = Path(row.path) if Path(row.path).is_absolute() else data.parent / row.path
+            rec = read_eeg(p, rate=rate)
+            x, n = eeg_features(rec.data, rec.rate, channels=rec.channels, window=window)
+            if names is not None and n != names:
+                raise InputError(f"{p} has other channels than the first recording; all need the same channels.")
+            names = n
+            feats.append(x)
+            labels += [row.label] * len(x)
+            subjects += [row.subject] * len(x)
+        x = np.vstack(feats)
+        clf = EEGClassifier(window=window)
+        metrics = clf.cross_validate(x, labels, subjects)
+        clf.fit(x, labels, subjects)
+        clf.save(out, features=names, metrics=metrics)
+        typer.echo(
+            f"{len(table)} recordings, {metrics['windows']} windows, {metrics['subjects']} subjects: subject-grouped "
+            f"CV accuracy {metrics['accuracy']:.3f}, balanced accuracy {metrics['balanced_accuracy']:.3f}. "
+            f"Model written to {out} (use it with: affectscope analyze REC --modality eeg --model {out})."
+        )
 
 
 @app.command("eval")

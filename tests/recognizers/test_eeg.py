@@ -1,0 +1,125 @@
+"""EEG: band features on signals with a known alpha peak, training on your own data, EDF/CSV reading, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("scipy")
+pytest.importorskip("sklearn")
+
+from affectscope.errors import InputError
+from affectscope.recognizers.eeg import BANDS, EEGClassifier, eeg_features, read_eeg
+
+SR = 128
+
+
+def synthetic(state: str, seconds: float, rng: np.random.Generator, gain: float) -> np.ndarray:
+    """Two channels (O1, Fz): 'relaxed' has a strong 10 Hz alpha rhythm, 'focused' a 20 Hz beta rhythm."""
+    t = np.arange(int(seconds * SR)) / SR
+    f = 10.0 if state == "relaxed" else 20.0
+    rhythm = np.sin(2 * np.pi * (f + rng.normal(0, 0.3)) * t + rng.uniform(0, 6))
+    noise = rng.standard_normal((2, len(t))) * 0.8
+    pink = np.cumsum(rng.standard_normal((2, len(t))), axis=1) * 0.02
+    return gain * (np.stack([1.5 * rhythm, 0.7 * rhythm]) + noise + pink)
+
+
+def _csv(path, x):
+    import pandas as pd
+
+    t = np.arange(x.shape[1]) / SR
+    pd.DataFrame({"timestamp": t, "O1": x[0], "Fz": x[1]}).to_csv(path, index=False)
+
+
+def test_alpha_peak_shows_in_power_and_differential_entropy():
+    x = synthetic("relaxed", 16, np.random.default_rng(0), 10.0)
+    f, names = eeg_features(x, SR, channels=["O1", "Fz"], window=4.0)
+    assert f.shape == (4, 2 * len(BANDS) * 3)
+    col = {n: i for i, n in enumerate(names)}
+    for band in ("delta", "theta", "beta", "gamma"):
+        assert (f[:, col["O1:power_alpha"]] > f[:, col[f"O1:power_{band}"]]).all()
+        assert (f[:, col["O1:de_alpha"]] > f[:, col[f"O1:de_{band}"]]).all()
+    assert (f[:, col["O1:rel_alpha"]] > 0.5).all()
+    assert (f[:, col["O1:power_alpha"]] > f[:, col["Fz:power_alpha"]]).all()  # the rhythm is stronger at O1
+    rel = f[:, [col[f"O1:rel_{b}"] for b in BANDS]].sum(1)
+    np.testing.assert_allclose(rel, 1.0, atol=0.05)
+
+
+def test_train_on_your_own_recordings_and_analyze(tmp_path):
+    import json
+
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from affectscope.cli import app
+
+    rng = np.random.default_rng(1)
+    rows = []
+    for subject in range(6):
+        gain = rng.uniform(2, 40)  # subjects differ in amplitude: per-subject scaling must absorb it
+        for state in ("relaxed", "focused"):
+            f = tmp_path / f"s{subject}_{state}.csv"
+            _csv(f, synthetic(state, 24, rng, gain))
+            rows.append({"path": f.name, "label": state, "subject": f"s{subject}"})
+    pd.DataFrame(rows).to_csv(tmp_path / "labels.csv", index=False)
+    out = CliRunner().invoke(
+        app, ["train", "--modality", "eeg", "--data", str(tmp_path / "labels.csv"), "--out", str(tmp_path / "m")]
+    )
+    assert out.exit_code == 0, out.output
+    assert "subject-grouped CV accuracy" in out.stdout
+    meta = json.loads((tmp_path / "m" / "bundle.json").read_text())
+    assert meta["metrics"]["cv_balanced_accuracy"]["value"] >= 0.9
+    new = tmp_path / "new_relaxed.csv"
+    _csv(new, np.hstack([synthetic("relaxed", 16, rng, 25.0), synthetic("focused", 16, rng, 25.0)]))
+    res = CliRunner().invoke(
+        app, ["analyze", str(new), "--modality", "eeg", "--model", str(tmp_path / "m"), "-f", "json"]
+    )
+    assert res.exit_code == 0, res.output
+    segs = json.loads(res.stdout)["segments"]
+    assert [s["label"] for s in segs] == ["relaxed"] * 4 + ["focused"] * 4
+    assert segs[0]["evidence"].startswith("alpha")
+    assert segs[-1]["evidence"].startswith("beta")
+    none = CliRunner().invoke(app, ["analyze", str(new), "--modality", "eeg"])
+    assert none.exit_code == 2
+    assert "ships no EEG model" in none.output
+
+
+def test_edf_reading_and_bad_inputs(tmp_path):
+    pyedflib = pytest.importorskip("pyedflib")
+    x = synthetic("relaxed", 8, np.random.default_rng(2), 20.0)
+    edf = tmp_path / "rec.edf"
+    with pyedflib.EdfWriter(str(edf), 2, file_type=pyedflib.FILETYPE_EDFPLUS) as w:
+        heads = []
+        for name in ("O1", "Fz"):
+            heads.append(
+                {
+                    "label": name,
+                    "dimension": "uV",
+                    "sample_frequency": SR,
+                    "physical_max": 500,
+                    "physical_min": -500,
+                    "digital_max": 32767,
+                    "digital_min": -32768,
+                }
+            )
+        w.setSignalHeaders(heads)
+        w.writeSamples([x[0], x[1]])
+    rec = read_eeg(edf)
+    assert rec.channels == ["O1", "Fz"]
+    assert rec.rate == SR
+    np.testing.assert_allclose(rec.data[0, :100], x[0, :100], atol=0.05)
+    with pytest.raises(InputError, match="at least 90 Hz"):
+        eeg_features(rec.data, 64, channels=rec.channels)
+    with pytest.raises(InputError, match="one window needs"):
+        eeg_features(rec.data[:, :100], SR, channels=rec.channels)
+    bad = tmp_path / "bad.edf"
+    bad.write_bytes(b"0" * 300)
+    with pytest.raises(InputError, match="EDF/BDF"):
+        read_eeg(bad)
+    nots = tmp_path / "x.csv"
+    nots.write_text("a,b\n1,2\n3,4\n", encoding="utf-8")
+    with pytest.raises(InputError, match="sampling rate"):
+        read_eeg(nots)
+    assert read_eeg(nots, rate=256).rate == 256
+    with pytest.raises(InputError, match="two labels"):
+        EEGClassifier().fit(np.zeros((4, 3)), ["a"] * 4, ["s"] * 4)
