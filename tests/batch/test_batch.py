@@ -274,3 +274,22 @@ def test_a_part_that_kills_its_worker_is_retried_then_recorded(tmp_path, monkeyp
     summary, errors = OutputStore(tmp_path / "out", config).consolidate()
     assert list(summary["input"]) == ["a", "c"]
     assert errors.set_index("input").loc["b", "error"] == "WorkerCrashed"
+
+
+def test_audio_as_music(tmp_path):
+    pytest.importorskip("librosa")
+    import soundfile as sf
+
+    t = np.arange(16000 * 12) / 16000
+    loop = (0.3 * np.sin(2 * np.pi * 261.63 * t) * (np.sin(2 * np.pi * 2 * t) > 0)).astype(np.float32)
+    (tmp_path / "in").mkdir()
+    sf.write(tmp_path / "in" / "song.wav", loop, 16000)
+    report = run_batch(tmp_path / "in", tmp_path / "out", modalities=["music"], workers=1, progress=False)
+    assert report.ok == 1
+    rows, summary, _ = _outputs(tmp_path / "out")
+    assert summary.loc[0, "kind"] == "music"
+    assert summary.loc[0, "modality"] == "music"
+    assert set(rows["modality"]) == {"music"}
+    assert rows["tempo_bpm"].notna().all()
+    with pytest.raises(ConfigError, match="either as speech or as music"):
+        discover(tmp_path / "in", modalities=["speech", "music"])

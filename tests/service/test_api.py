@@ -204,3 +204,23 @@ def test_openapi_and_page(make_client):
     assert "cdn" not in page.text.lower()
     assert client.get("/static/app.js").status_code == 200
     assert client.get("/static/nope.js").status_code == 404
+
+
+def test_upload_a_song_as_music(make_client, wait_done):
+    pytest.importorskip("librosa")
+    import numpy as np
+    import soundfile as sf
+
+    t = np.arange(16000 * 12) / 16000
+    buf = io.BytesIO()
+    sf.write(buf, (0.3 * np.sin(2 * np.pi * 440 * t)).astype("float32"), 16000, format="WAV")
+    client = make_client()
+    r = client.post("/v1/analyses", files={"file": ("song.wav", buf.getvalue())}, data={"modality": "music"})
+    d = wait_done(client, r.json()["id"])
+    assert d["kind"] == "music"
+    assert d["result"]["summary"]["modality"] == "music"
+    assert d["result"]["segments"][0]["evidence"]
+    png = client.post("/v1/analyses", files={"file": ("a.txt", b"hello")}, data={"modality": "music"})
+    assert (png.status_code, png.json()["error"]) == (422, "ValidationError")
+    bad = client.post("/v1/analyses", files={"file": ("a.txt", b"hello")}, data={"modality": "smell"})
+    assert bad.status_code == 422

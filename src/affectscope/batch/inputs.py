@@ -28,7 +28,7 @@ from affectscope.errors import ConfigError, InputError
 __all__ = ["KINDS", "MODALITY_KINDS", "TEXT_SUFFIXES", "BatchItem", "discover", "kind_of"]
 
 TEXT_SUFFIXES = frozenset([".txt", ".text", ".md"])
-KINDS = ("text", "audio", "image", "video")
+KINDS = ("text", "audio", "music", "image", "video")
 # --modalities names → input kinds
 MODALITY_KINDS = {
     "text": "text",
@@ -37,6 +37,7 @@ MODALITY_KINDS = {
     "face": "image",
     "image": "image",
     "video": "video",
+    "music": "music",
 }
 _MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet")
 
@@ -87,12 +88,14 @@ def kind_of(path: str | os.PathLike[str]) -> str | None:
 
 def _kinds(modalities: Iterable[str] | None) -> set[str]:
     if modalities is None:
-        return set(KINDS)
+        return set(KINDS) - {"music"}  # audio files are voices unless music is asked for
     out = set()
     for m in modalities:
         if m not in MODALITY_KINDS:
             raise ConfigError(f"Unknown modality {m!r}; choose from {sorted(MODALITY_KINDS)}.")
         out.add(MODALITY_KINDS[m])
+    if {"audio", "music"} <= out:
+        raise ConfigError("Audio files are read either as speech or as music; pass one of the two modalities.")
     return out
 
 
@@ -100,6 +103,8 @@ def _from_paths(paths: Iterable[str], kinds: set[str]) -> tuple[list[BatchItem],
     items, skipped = [], []
     for p in paths:
         k = kind_of(p)
+        if k == "audio" and "music" in kinds:
+            k = "music"
         if k is None or k not in kinds:
             skipped.append(p)
         else:

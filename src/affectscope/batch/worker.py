@@ -79,6 +79,10 @@ class PartProcessor:
                 from affectscope.recognizers.face import FaceRecognizer
 
                 rec = FaceRecognizer(num_threads=threads)
+            elif kind == "music":
+                from affectscope.recognizers.music import MusicRecognizer
+
+                rec = MusicRecognizer(num_threads=threads)
             else:
                 from affectscope.recognizers.video import VideoRecognizer
 

@@ -112,6 +112,11 @@ _POST_BODY = {
                         "transcript": {"type": "boolean", "default": True},
                         "fps": {"type": "number", "default": 2.0, "exclusiveMinimum": 0, "maximum": 30},
                         "labels": {"type": "string", "enum": ["open"]},
+                        "modality": {
+                            "type": "string",
+                            "enum": ["speech", "music"],
+                            "description": "audio (or a video's audio): a voice (default) or a song",
+                        },
                     },
                 }
             },
@@ -274,6 +279,10 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             if kind_suffix is None:
                 raise ApiError(415, "UnsupportedMediaType", f"This file is none of: {ACCEPTED}.")
             kind, suffix = kind_suffix
+            if options.pop("modality", None) == "music":
+                if kind not in ("audio", "video"):
+                    raise ApiError(422, "ValidationError", f"modality=music needs audio or video; this is {kind}.")
+                kind = "music"
             media = tmp.with_suffix(suffix)
             tmp.rename(media)
         except BaseException:
@@ -310,15 +319,19 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         labels = form.get("labels") or None
         if labels not in (None, "open"):
             raise ApiError(422, "ValidationError", f"'labels' must be 'open' or absent; got {str(labels)[:40]!r}.")
+        modality = form.get("modality") or None
+        if modality not in (None, "speech", "music"):
+            raise ApiError(422, "ValidationError", f"'modality' must be speech or music; got {str(modality)[:40]!r}.")
         return {
             "evidence": flag("evidence", True),
             "transcript": flag("transcript", True),
             "fps": fps_v,
             "labels": labels,
+            "modality": modality,
         }
 
     def _check_duration(media: Path, kind: str) -> None:
-        if kind not in ("audio", "video"):
+        if kind not in ("audio", "video", "music"):
             return
         seconds = _duration(media, kind)
         if seconds is None:

@@ -98,6 +98,10 @@ class JobRunner:
                 from affectscope.recognizers.face import FaceRecognizer
 
                 cache[key] = FaceRecognizer(num_threads=threads)
+            elif kind == "music":
+                from affectscope.recognizers.music import MusicRecognizer
+
+                cache[key] = MusicRecognizer(num_threads=threads)
             else:
                 from affectscope.recognizers.video import VideoRecognizer
 
