@@ -186,3 +186,10 @@ def test_analyze_image_and_video_errors(tmp_path, astronaut):
     r = run("analyze", str(cut), "--start", "1")
     assert r.exit_code == 2
     assert "--start/--end" in r.output
+
+
+def test_error_messages_keep_their_brackets(monkeypatch, capsys):
+    from affectscope.cli import _err
+
+    _err("pip install 'affectscope[service]'")
+    assert "affectscope[service]" in capsys.readouterr().err

@@ -52,8 +52,10 @@ class ModelsFormat(StrEnum):
 
 def _err(msg: str) -> None:
     from rich.console import Console
+    from rich.markup import escape
 
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {msg}", markup=True)
+    # escape: messages hold brackets that are not markup, e.g. pip install 'affectscope[service]'
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {escape(msg)}", markup=True)
 
 
 @contextmanager
