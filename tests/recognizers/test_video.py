@@ -145,3 +145,12 @@ def test_smiling_face_with_an_angry_voice_is_flagged():
     s = fuser.summarize(f, fused)
     assert s["incongruent_windows"] == [{"start": 0.0, "end": 2.0, "modalities": "face+speech"}]
     assert s["labels_by_modality"] == {"face": "joy", "speech": "anger"} or s["labels_by_modality"]["face"] == "joy"
+
+
+def test_progress_is_reported(video_recognizer, talking_video):
+    shares = []
+    video_recognizer.process_file(talking_video, progress=shares.append)
+    assert shares == sorted(shares)
+    assert len(shares) >= 4
+    assert 0 < shares[0] < 0.7
+    assert shares[-1] == 0.95

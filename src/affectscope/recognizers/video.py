@@ -140,6 +140,7 @@ class VideoRecognizer:
         start: float | None = None,
         end: float | None = None,
         subtitles: str | os.PathLike[str] | None = None,
+        progress: Any = None,
     ) -> Result:
         """Analyse one video (optionally only ``[start, end)`` seconds).
 
@@ -151,6 +152,8 @@ class VideoRecognizer:
             Span to analyse, in seconds.
         subtitles : path-like, optional
             An ``.srt``/``.vtt`` file for this video (else one next to it is used when ``subtitles=True``).
+        progress : callable, optional
+            Called with the share of the work done (0–1): faces up to 0.7, then the voice, then fusion.
 
         Returns
         -------
@@ -162,11 +165,18 @@ class VideoRecognizer:
 
         info = probe_video(file)
         source = str(file)
-        face = self.face.process_video(file, start=start, end=end)
+
+        def report(share: float) -> None:
+            if progress is not None:
+                progress(round(share, 3))
+
+        face = self.face.process_video(file, start=start, end=end, progress=lambda f: report(0.7 * f))
+        report(0.7)
         parts = [face.frame]
         modalities: dict[str, Any] = {"face": face.summary}
         if self.voice and info.has_audio:
             speech = self._speech_recognizer().process_file(file, start=start, end=end)
+            report(0.95)
             parts.append(speech.frame)
             modalities["speech"] = speech.summary
         sub_file = Path(subtitles) if subtitles is not None else (find_sidecar(file) if self.subtitles else None)

@@ -118,6 +118,16 @@ class JobRunner:
             self.jobs.update(job, progress=0.3, stage="analysing")
             if media is None:
                 result = rec.process_text(options["text"], source="text")
+            elif row["kind"] == "video":
+                last = [0.0]
+
+                def progress(share: float) -> None:  # the analysing stage spans 0.3-0.99 of the bar
+                    now = time.monotonic()
+                    if now - last[0] >= 0.5:
+                        last[0] = now
+                        self.jobs.update(job, progress=round(0.3 + 0.69 * share, 3))
+
+                result = rec.process_file(Path(media), progress=progress)
             else:
                 result = rec.process_file(Path(media))
             if options.get("labels") == "open":

@@ -302,7 +302,12 @@ class FaceRecognizer(Recognizer):
         return Result(frame, self.summarize(frame))
 
     def process_video(
-        self, file: str | os.PathLike[str], *, start: float | None = None, end: float | None = None
+        self,
+        file: str | os.PathLike[str],
+        *,
+        start: float | None = None,
+        end: float | None = None,
+        progress: Any = None,
     ) -> Result:
         """Analyse the faces of a video at ``fps`` frames per second, with a stable track id per person.
 
@@ -312,6 +317,8 @@ class FaceRecognizer(Recognizer):
             Video file.
         start, end : float, optional
             Analyse only ``[start, end)`` seconds.
+        progress : callable, optional
+            Called with the share of the span analysed so far (0–1), about once a second of video.
 
         Returns
         -------
@@ -327,9 +334,16 @@ class FaceRecognizer(Recognizer):
         records: list[dict[str, Any]] = []
         n_frames, t_last = 0, 0.0
         finder = self._finder(video=True)
+        lo, hi = start or 0.0, end
+        if progress is not None and hi is None:
+            from affectscope.media.video import probe_video
+
+            hi = probe_video(file).duration or None
         for fr in iter_frames(file, fps=self.fps, start=start, end=end):
             n_frames += 1
             t_last = fr.time
+            if progress is not None and hi and n_frames % max(1, round(self.fps)) == 0:
+                progress(min(1.0, max(0.0, (fr.time - lo) / max(hi - lo, 1e-9))))
             faces, crops = self._faces(fr.pixels, finder, fr.time)
             if not faces:
                 continue
