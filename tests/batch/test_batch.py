@@ -134,7 +134,12 @@ def test_kill_9_mid_run_then_resume_gives_the_uninterrupted_output(corpus, full_
 def test_ctrl_c_stops_cleanly_and_resumes(corpus, full_run, tmp_path):
     out = tmp_path / "interrupted"
     proc = subprocess.Popen(
-        _batch_cli(corpus, out, "--workers", "1"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        _batch_cli(corpus, out, "--workers", "1"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # a background CI job starts with SIGINT ignored, and children inherit that: give the run Ctrl-C back
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list((out / "parts").glob("*"))) < 2:
