@@ -234,6 +234,23 @@ def _analyze_media(kind: str, inputs: list[str], *, model: str | None, options: 
     return srec.process_files(files)
 
 
+def _print_physio_table(result: Result) -> None:
+    """Wearable windows: stress probability and the physiological cues."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console()
+    for (_, start, end), row in result.frame.head(_MAX_TABLE_ROWS).iterrows():
+        console.print(
+            f"{start / 60:5.1f}-{end / 60:5.1f} min  {row['label']:8s} P(stress) {row['stress2:stress']:.2f}  "
+            f"{escape(str(row['evidence']))}",
+            highlight=False,
+        )
+    s = result.summary
+    if s.get("rationale"):
+        console.print(f"[bold]recording[/]: {s['label']}; {escape(s['rationale'])}", highlight=False)
+
+
 def _print_music_table(result: Result) -> None:
     """Music windows: quadrant, valence/arousal, moods and musical evidence."""
     from rich.console import Console
@@ -408,8 +425,9 @@ def analyze(
     modality: Annotated[
         str | None,
         typer.Option(
-            help="Audio: 'music' reads the emotion of a song (quadrant, valence, arousal) instead of a voice; 'eeg' "
-            "classifies an EDF/BDF/CSV recording with a model you trained (--model DIR)."
+            help="Audio: 'music' reads the emotion of a song (quadrant, valence, arousal) instead of a voice; 'physio' "
+            "reads stress from a wearable export (E4 folder or timestamped CSV); 'eeg' classifies an EDF/BDF/CSV "
+            "recording with a model you trained (--model DIR)."
         ),
     ] = None,
 ) -> None:
@@ -417,8 +435,26 @@ def analyze(
     with _exit_on_error():
         kinds = [None if text else _media_kind(p) for p in inputs]
         media = [k is not None for k in kinds]
-        if modality not in (None, "speech", "music", "eeg"):
-            raise InputError(f"--modality takes 'speech', 'music' or 'eeg'; got {modality!r}.")
+        if modality not in (None, "speech", "music", "eeg", "physio"):
+            raise InputError(f"--modality takes 'speech', 'music', 'physio' or 'eeg'; got {modality!r}.")
+        if modality == "physio":
+            from affectscope.recognizers.physio import PhysioRecognizer
+
+            prec = PhysioRecognizer(model)
+            result = prec.process_file(inputs[0]) if len(inputs) == 1 else prec.process_files(inputs)
+            if output is not None:
+                result.to_file(output)
+            if fmt is Format.json:
+                typer.echo(result.to_json())
+            elif fmt is Format.csv:
+                typer.echo(result.frame.reset_index().to_csv(index=False), nl=False)
+            else:
+                _print_physio_table(result)
+            if result.failures:
+                for f in result.failures:
+                    _err(f"{f['source']}: {f['message']}")
+                raise typer.Exit(1)
+            return
         if modality == "eeg":
             from affectscope.recognizers.eeg import analyze_eeg
 

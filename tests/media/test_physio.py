@@ -95,3 +95,38 @@ def test_timestamped_csv_and_malformed_exports(tmp_path):
         read_e4(tmp_path / "e4")
     with pytest.raises(InputError, match="not found"):
         read_physio(tmp_path / "missing")
+
+
+def test_stress_block_reads_higher_than_rest(tmp_path):
+    """20 minutes: calm, then 6 minutes with rising skin conductance, frequent SCRs and a faster heart, then calm."""
+    pytest.importorskip("neurokit2")
+    from affectscope.recognizers.physio import PhysioRecognizer
+
+    minutes = 20
+    calm_scrs = [45, 200, 330, 900, 1050]
+    stress_scrs = list(range(490, 840, 9))
+    eda_t = np.arange(minutes * 60 * 4) / 4
+    tonic = 2.0 + 1.5 * np.clip((eda_t - 480) / 60, 0, 1) * (eda_t < 840) + 0.3 * (eda_t >= 840)
+    eda = eda_with_scrs(minutes * 60, 4.0, calm_scrs + stress_scrs) - 2.0 - 0.001 * eda_t + tonic
+    hr = np.where((np.arange(minutes * 60) >= 480) & (np.arange(minutes * 60) < 840), 96.0, 70.0)
+    t64 = np.arange(minutes * 60 * 64) / 64
+    rate = np.interp(t64, np.arange(minutes * 60), hr) / 60
+    pulse = np.sin(2 * np.pi * np.cumsum(rate) / 64)
+    temp = np.where((np.arange(minutes * 240) >= 1920) & (np.arange(minutes * 240) < 3360), 32.4, 33.0)
+    _e4(tmp_path, "EDA", 4, eda)
+    _e4(tmp_path, "HR", 1, hr)
+    _e4(tmp_path, "BVP", 64, pulse)
+    _e4(tmp_path, "TEMP", 4, temp)
+    r = PhysioRecognizer().process_file(tmp_path)
+    p = r.frame["stress2:stress"]
+    start = r.frame.index.get_level_values("start")
+    during = p[(start >= 540) & (start < 780)].mean()
+    before = p[start < 420].mean()
+    after = p[start >= 900].mean()
+    assert during > before + 0.3
+    assert during > after + 0.3
+    assert r.summary["peak"]["start"] >= 420
+    assert r.frame["evidence"].str.contains("SCR/min").all()
+    assert r.frame["rationale"].str.startswith("Cues:").all()
+    with pytest.raises(InputError, match="at least"):
+        PhysioRecognizer().process_file(tmp_path, end=200)

@@ -206,7 +206,7 @@ def get_bundle(name: str | os.PathLike[str]) -> ModelBundle:
     >>> get_bundle("nope")
     Traceback (most recent call last):
     ...
-    affectscope.errors.ConfigError: The 'model' parameter must be one of ['conversation-minilm-context', 'face-cnn-fer', 'fusion-loglinear', 'music-4q-quadrants', 'speech-whisper-ser', 'text-minilm-goemotions'] or a bundle folder. Got 'nope' instead.
+    affectscope.errors.ConfigError: The 'model' parameter must be one of ['conversation-minilm-context', 'face-cnn-fer', 'fusion-loglinear', 'music-4q-quadrants', 'physio-stress-e4', 'speech-whisper-ser', 'text-minilm-goemotions'] or a bundle folder. Got 'nope' instead.
     """  # noqa: E501
     shipped = _shipped()
     if isinstance(name, str) and name in shipped:

@@ -1,1 +1,182 @@
-"""Physiological signals (issue 10, part 2 — groundwork): window features of wearable recordings."""
+"""Stress from wearables: P(stress) per 60-s window, judged against the wearer's own recording, with evidence.
+
+:class:`PhysioRecognizer` reads a recording (:func:`affectscope.media.physio.read_physio`: an Empatica E4 folder
+or a timestamped CSV), cuts it into 60-s windows every 30 s, and computes features with neurokit2
+(:mod:`.features`):
+
+* tonic/phasic EDA and SCRs;
+* heart rate and HRV;
+* temperature and movement.
+
+The features are z-scored over the recording: the wearer's own baseline, so recordings should be long enough to
+hold calm stretches too (at least 10 minutes). Each window also gets its 5-window context and its change from
+the previous 6 minutes (reactivity). The shipped head (``physio-stress-e4``) gives P(stress), smoothed over 3
+windows.
+
+Rows: ``label`` (``stress2``: neutral / stress), ``confidence``, ``stress2:*``, ``arousal`` (2·P − 1),
+``evidence`` (``"EDA 3.21 µS, 4.0 SCR/min, HR 96 bpm"``), the feature columns and a rationale. The preview model
+reaches a leave-one-subject-out balanced accuracy of 0.79, below the 0.80 the issue asks for; see its card.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from affectscope.errors import InputError
+from affectscope.recognizers.base import Recognizer
+from affectscope.result import INDEX_NAMES, Result
+
+__all__ = ["PhysioRecognizer"]
+
+MIN_WINDOWS = 6
+
+
+def _zscore(x: np.ndarray) -> np.ndarray:
+    sd = np.nanstd(x, 0)
+    return (x - np.nanmean(x, 0)) / np.where(sd > 0, sd, 1)
+
+
+def _rolling(x: np.ndarray, k: int) -> np.ndarray:
+    return pd.DataFrame(x).rolling(k, center=True, min_periods=1).mean().to_numpy()
+
+
+def _reactivity(x: np.ndarray, k: int) -> np.ndarray:
+    before = pd.DataFrame(x).shift(1).rolling(k, min_periods=1).mean().bfill().to_numpy()
+    return x - before
+
+
+class PhysioRecognizer(Recognizer):
+    """Recognise stress in a wearable recording, window by window.
+
+    Parameters
+    ----------
+    model : str or path-like, optional
+        Registry name or bundle folder (default ``physio-stress-e4``).
+
+    Examples
+    --------
+    >>> PhysioRecognizer().process_file("no/such/folder")
+    Traceback (most recent call last):
+    ...
+    affectscope.errors.InputError: Physiological recording not found: no/such/folder.
+    """
+
+    modality = "physio"
+
+    def __init__(self, model: str | os.PathLike[str] | None = None, *, num_threads: int | None = None) -> None:
+        super().__init__(model, num_threads=num_threads)
+        head = self.bundle.heads["stress"]
+        self.space_ = head["space"]
+        self.labels_ = list(head["labels"])
+        self.config_ = dict(self.bundle.extra["config"])
+        with np.load(self.bundle.file("head"), allow_pickle=False) as w:
+            self.weights_ = {k: w[k].astype(np.float64) for k in w.files}
+
+    def preprocess(self, items: Sequence[np.ndarray]) -> dict[str, np.ndarray]:
+        """Stack per-recording window features (windows × features, in time order) with context and reactivity."""
+        out = []
+        for x in items:
+            z = _zscore(np.asarray(x, dtype=np.float64))
+            out.append(np.hstack([z, _rolling(z, self.config_["context"]), _reactivity(z, self.config_["baseline"])]))
+        return {"features": np.vstack(out)}
+
+    def forward(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Impute, standardise and apply the logistic-regression head: the stress logit per window."""
+        w = self.weights_
+        v = inputs["features"]
+        v = np.where(np.isnan(v), w["fill"], v)
+        return {"logit": ((v - w["mean"]) / w["scale"]) @ w["coef"][0] + w["intercept"][0]}
+
+    def postprocess(self, outputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """P(stress), smoothed over neighbouring windows, as ``stress2`` probabilities."""
+        p = 1 / (1 + np.exp(-outputs["logit"]))
+        p = _rolling(p[:, None], self.config_["smooth"])[:, 0]
+        return {self.space_: np.stack([1 - p, p], axis=1)}
+
+    def process_file(
+        self, file: str | os.PathLike[str], *, start: float | None = None, end: float | None = None
+    ) -> Result:
+        """Analyse a wearable recording (E4 folder or timestamped CSV), optionally ``[start, end)`` seconds."""
+        from affectscope.media.physio import read_physio
+        from affectscope.recognizers.physio.features import FEATURE_NAMES, recording_features
+
+        rec = read_physio(file)
+        length = rec.end - rec.start
+        lo, hi = self._span(start, end, floor=0.0)
+        hi = min(hi, length)
+        win, hop = self.config_["window_s"], self.config_["hop_s"]
+        windows = [(a, a + win) for a in np.arange(lo, hi - win + 1e-9, hop)]
+        if len(windows) < MIN_WINDOWS:
+            raise InputError(
+                f"{file} holds {length / 60:.1f} min of signal; stress is judged against the wearer's own recording, "
+                f"which needs at least {(MIN_WINDOWS - 1) * hop + win:g} s (10 minutes or more work best)."
+            )
+        x, evidence = recording_features(rec, windows)
+        if np.isnan(x).all(axis=0).sum() == x.shape[1]:
+            raise InputError(f"{file}: none of EDA, BVP, HR, TEMP or ACC could be read into features.")
+        p = self.postprocess(self.forward(self.preprocess([x])))[self.space_]
+        rows = []
+        for (a, b), prob, ev, feats in zip(windows, p, evidence, x, strict=True):
+            k = int(prob.argmax())
+            cues = []
+            if ev["eda_tonic_us"] is not None:
+                cues.append(f"EDA {ev['eda_tonic_us']:.2f} µS, {ev['scr_per_min']:.1f} SCR/min")
+            if ev["hr_bpm"] is not None:
+                cues.append(f"HR {ev['hr_bpm']:.0f} bpm")
+            if ev["hrv_rmssd_ms"] is not None:
+                cues.append(f"RMSSD {ev['hrv_rmssd_ms']:.0f} ms")
+            rows.append(
+                {
+                    "source": str(file),
+                    "start": float(a),
+                    "end": float(b),
+                    "modality": "physio",
+                    "track": "wearer",
+                    "label": self.labels_[k],
+                    "confidence": float(prob[k]),
+                    **{f"{self.space_}:{lab}": float(prob[i]) for i, lab in enumerate(self.labels_)},
+                    "arousal": float(2 * prob[1] - 1),
+                    **{n: float(v) for n, v in zip(FEATURE_NAMES, feats, strict=True)},
+                    "evidence": ", ".join(cues) + " (vs this recording)" if cues else "no usable channel",
+                }
+            )
+        frame = pd.DataFrame(rows).set_index(list(INDEX_NAMES))
+        from affectscope.explain import row_rationales
+
+        frame["rationale"] = row_rationales(frame)
+        return Result(frame, self.summarize(frame))
+
+    def _combine(self, frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, Any]]:
+        empty = pd.DataFrame(index=pd.MultiIndex.from_arrays([[], [], []], names=INDEX_NAMES))
+        frame = pd.concat(frames) if frames else empty
+        sources = (
+            {str(s): self.summarize(g) for s, g in frame.groupby(level="source", sort=False)} if len(frame) else {}
+        )
+        return frame, {"modality": "physio", "model": self.bundle.name, "sources": sources}
+
+    def summarize(self, frame: pd.DataFrame) -> dict[str, Any]:
+        """Share of stressed windows, the stress peak, mean P(stress) and a rationale."""
+        p = frame[f"{self.space_}:stress"].to_numpy()
+        stressed = p > 0.5
+        peak = int(p.argmax())
+        start, end = frame.index[peak][1], frame.index[peak][2]
+        label = "stress" if stressed.mean() >= 0.5 else "neutral"
+        return {
+            "modality": "physio",
+            "model": self.bundle.name,
+            "label": label,
+            "confidence": round(float(p.mean() if label == "stress" else 1 - p.mean()), 4),
+            "stress_share": round(float(stressed.mean()), 4),
+            "mean_stress_probability": round(float(p.mean()), 4),
+            "peak": {"start": float(start), "end": float(end), "probability": round(float(p[peak]), 4)},
+            "n_windows": len(frame),
+            "rationale": (
+                f"{100 * stressed.mean():.0f} % of {len(frame)} windows read as stress; the strongest at "
+                f"{start / 60:.1f}-{end / 60:.1f} min (P = {p[peak]:.2f}): {frame['evidence'].iloc[peak]}."
+            ),
+        }
