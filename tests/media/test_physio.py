@@ -27,7 +27,8 @@ def eda_with_scrs(seconds=600, rate=4.0, scr_times=(100, 130, 160, 400, 410, 420
     y = 2.0 + 0.001 * t
     for s in scr_times:
         d = t - s
-        y += np.where(d > 0, 0.4 * (1 - np.exp(-d / 1.0)) * np.exp(-d / 6.0), 0.0)
+        d = np.clip(d, 0, None)  # zero before the response
+        y += 0.4 * (1 - np.exp(-d / 1.0)) * np.exp(-d / 6.0)
     return y
 
 

@@ -37,8 +37,13 @@ MIN_WINDOWS = 6
 
 
 def _zscore(x: np.ndarray) -> np.ndarray:
-    sd = np.nanstd(x, 0)
-    return (x - np.nanmean(x, 0)) / np.where(sd > 0, sd, 1)
+    """z-score columns, ignoring NaN; an all-NaN column (a missing channel) stays NaN and is imputed later."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sd = np.nanstd(x, 0)
+        return (x - np.nanmean(x, 0)) / np.where(sd > 0, sd, 1)
 
 
 def _rolling(x: np.ndarray, k: int) -> np.ndarray:
