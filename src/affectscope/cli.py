@@ -199,6 +199,17 @@ def _analyze_media(kind: str, inputs: list[str], *, model: str | None, options: 
             raise InputError("--start/--end apply to audio and video, not to images.")
         rec = FaceRecognizer(model, max_faces=options["max_faces"], min_face_size=options["min_face_size"])
         return rec.process_file(files[0]) if len(files) == 1 else rec.process_files(files)
+    if kind == "physio":
+        from affectscope.recognizers.physio import PhysioRecognizer
+
+        prec = PhysioRecognizer(model)
+        return prec.process_file(files[0], **span) if len(files) == 1 else prec.process_files(files)
+    if kind == "eeg":
+        from affectscope.recognizers.eeg import analyze_eeg
+
+        if len(files) > 1:
+            raise InputError("--modality eeg takes one recording at a time.")
+        return analyze_eeg(files[0], model)
     if kind == "music":
         from affectscope.recognizers.music import MusicRecognizer
 
@@ -437,39 +448,15 @@ def analyze(
         media = [k is not None for k in kinds]
         if modality not in (None, "speech", "music", "eeg", "physio"):
             raise InputError(f"--modality takes 'speech', 'music', 'physio' or 'eeg'; got {modality!r}.")
-        if modality == "physio":
-            from affectscope.recognizers.physio import PhysioRecognizer
-
-            prec = PhysioRecognizer(model)
-            result = prec.process_file(inputs[0]) if len(inputs) == 1 else prec.process_files(inputs)
-            if output is not None:
-                result.to_file(output)
-            if fmt is Format.json:
-                typer.echo(result.to_json())
-            elif fmt is Format.csv:
-                typer.echo(result.frame.reset_index().to_csv(index=False), nl=False)
-            else:
-                _print_physio_table(result)
-            if result.failures:
-                for f in result.failures:
-                    _err(f"{f['source']}: {f['message']}")
-                raise typer.Exit(1)
-            return
-        if modality == "eeg":
-            from affectscope.recognizers.eeg import analyze_eeg
-
-            if model is None:
-                raise InputError(
-                    "affectscope ships no EEG model (no public EEG emotion data may be trained on here): train one on "
-                    "your labelled recordings with `affectscope train --modality eeg --data labels.csv --out DIR` "
-                    "and pass --model DIR."
-                )
-            result = analyze_eeg(inputs[0], model)
-            if fmt is Format.json:
-                typer.echo(result.to_json())
-            else:
-                typer.echo(result.frame.reset_index().to_csv(index=False), nl=False)
-            return
+        if modality == "eeg" and model is None:
+            raise InputError(
+                "affectscope ships no EEG model (no public EEG emotion data may be trained on here): train one on "
+                "your labelled recordings with `affectscope train --modality eeg --data labels.csv --out DIR` "
+                "and pass --model DIR."
+            )
+        if modality in ("physio", "eeg"):
+            kinds = [modality] * len(inputs)
+            media = [True] * len(inputs)
         if modality == "music":
             if not all(k in ("audio", "video") for k in kinds):
                 raise InputError("--modality music reads audio files (or a video's audio track).")
@@ -541,6 +528,10 @@ def analyze(
             _print_speech_table(result)
         elif kinds[0] == "music":
             _print_music_table(result)
+        elif kinds[0] == "physio":
+            _print_physio_table(result)
+        elif kinds[0] == "eeg":
+            typer.echo(result.frame.reset_index().to_csv(index=False), nl=False)
         elif kinds[0] in ("image", "video"):
             _print_timeline_table(result)
         else:

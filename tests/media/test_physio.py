@@ -131,3 +131,14 @@ def test_stress_block_reads_higher_than_rest(tmp_path):
     assert r.frame["rationale"].str.startswith("Cues:").all()
     with pytest.raises(InputError, match="at least"):
         PhysioRecognizer().process_file(tmp_path, end=200)
+    import json
+
+    from typer.testing import CliRunner
+
+    from affectscope.cli import app
+
+    out = CliRunner().invoke(app, ["analyze", str(tmp_path), "--modality", "physio", "-f", "json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["summary"]["modality"] == "physio"
+    table = CliRunner().invoke(app, ["analyze", str(tmp_path), "--modality", "physio"], env={"COLUMNS": "200"})
+    assert "P(stress)" in table.stdout
