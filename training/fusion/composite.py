@@ -33,16 +33,9 @@ from pathlib import Path
 
 import numpy as np
 
+from affectscope.evaluate.datasets.media import FER_FOLDER_TO_EKMAN as FER_TO_EKMAN
+
 EKMAN = ["anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral"]
-FER_TO_EKMAN = {
-    "angry": "anger",
-    "disgust": "disgust",
-    "fear": "fear",
-    "happy": "joy",
-    "sad": "sadness",
-    "surprise": "surprise",
-    "neutral": "neutral",
-}
 STATEMENTS = {"01": "Kids are talking by the door", "02": "Dogs are sitting by the door"}
 N_FOLDS = 6
 
