@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DATA   ?= ../shared/data
 
-.PHONY: demo test browser install install-dev lint train-text export-text bench-text train-speech bench-speech train-face bench-face train-conversation bench-conversation train-fusion bench-fusion bench-batch clean
+.PHONY: demo test browser install install-dev lint train-text export-text bench-text train-speech bench-speech train-face bench-face train-conversation bench-conversation train-fusion bench-fusion bench-batch train-music train-physio clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -99,6 +99,19 @@ bench-fusion: install-dev
 bench-batch: install-dev
 	$(BIN)/python benchmarks/batch_speed.py --data $(DATA) --texts 400 --audio 120 --ray
 	$(BIN)/python benchmarks/batch_resume.py --data $(DATA) --trials 3
+
+# Music (4Q, artist-grouped CV, a few minutes) and wearable stress (Stress-Predict: features a few minutes, the
+# nested leave-one-subject-out CV about 12 minutes on 2 cores).
+train-music: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[music,speech,eval]'
+	$(BIN)/python training/music/extract_features.py --data $(DATA) --whisper
+	$(BIN)/python training/music/train.py --features build/music_features.npz
+
+train-physio: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[physio,eval]'
+	$(BIN)/python training/physio/extract_features.py --data $(DATA)
+	$(BIN)/python training/physio/cv.py
+	$(BIN)/python training/physio/train.py
 
 bench-conversation: install-dev
 	$(BIN)/affectscope eval --dataset meld --path $(DATA)/conversation/meld --split dev

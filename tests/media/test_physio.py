@@ -118,6 +118,9 @@ def test_stress_block_reads_higher_than_rest(tmp_path):
     _e4(tmp_path, "HR", 1, hr)
     _e4(tmp_path, "BVP", 64, pulse)
     _e4(tmp_path, "TEMP", 4, temp)
+    # movement the same throughout (a wrist device always records it; it must not be what marks the block)
+    still = np.c_[np.zeros((minutes * 60 * 32, 2)), np.full(minutes * 60 * 32, 64.0)]
+    _e4(tmp_path, "ACC", 32, still + np.random.default_rng(1).normal(0, 1.0, still.shape))
     r = PhysioRecognizer().process_file(tmp_path)
     p = r.frame["stress2:stress"]
     start = r.frame.index.get_level_values("start")
@@ -129,6 +132,10 @@ def test_stress_block_reads_higher_than_rest(tmp_path):
     assert r.summary["peak"]["start"] >= 420
     assert r.frame["evidence"].str.contains("SCR/min").all()
     assert r.frame["rationale"].str.startswith("Cues:").all()
+    # without the movement channel (a CSV export may lack it) the block still stands out
+    (tmp_path / "ACC.csv").unlink()
+    q = PhysioRecognizer().process_file(tmp_path).frame["stress2:stress"]
+    assert q[(start >= 540) & (start < 780)].mean() > max(q[start < 420].mean(), q[start >= 900].mean()) + 0.1
     with pytest.raises(InputError, match="at least"):
         PhysioRecognizer().process_file(tmp_path, end=200)
     import json

@@ -1,9 +1,10 @@
-"""Fit and export the wearable stress model (``physio-stress-e4``): the ``subject+reactivity`` variant of cv.py.
+"""Fit and export the wearable stress model (``physio-stress-e4``) with the procedure that ``cv.py`` evaluates.
 
-Per recording (= subject), 60-s window features are z-scored over the recording, then each window gets the mean
-of the 5 windows centred on it and its difference from the 12 windows before it (the previous 6 minutes); a
-logistic regression with balanced class weights gives P(stress), smoothed over 3 windows. Fitted on all
-windows of S02-S20; the leave-one-subject-out figure comes from ``cv.py``.
+``cv.py`` scores 6 candidates (3 classifiers × 2 smoothers) by leave-one-subject-out and runs the nested
+evaluation of "pick the best candidate by LOSO, refit". This script applies that procedure to all subjects: it
+takes the candidate with the best plain LOSO figure from ``build/physio_cv.json``, refits its classifier on all
+windows of S02-S20, exports it as plain arrays (:mod:`affectscope.recognizers.physio.head`, checked against
+scikit-learn) and records the nested figure as the model's accuracy.
 
     python training/physio/extract_features.py --data ../shared/data
     python training/physio/cv.py
@@ -18,11 +19,8 @@ import json
 from pathlib import Path
 
 import numpy as np
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import StandardScaler
 
-CONTEXT, BASELINE, SMOOTH, C = 5, 12, 3, 0.5
+from affectscope.recognizers.physio.head import export_logistic, export_trees
 
 
 def _cv_module():
@@ -35,53 +33,63 @@ def _cv_module():
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--features", type=Path, default=Path("build/physio_features.npz"))
+    ap.add_argument("--cv", type=Path, default=Path("build/physio_cv.json"))
     ap.add_argument("--out", type=Path, default=Path("src/affectscope/models/physio_stress_e4"))
     args = ap.parse_args()
     cv = _cv_module()
+    report = json.loads(args.cv.read_text(encoding="utf-8"))
+    if "nested" not in report:
+        raise SystemExit(f"{args.cv} has no nested result: run training/physio/cv.py without --skip-nested first")
+    scored = {k: v for k, v in report["loso"].items() if not k.endswith("+none")}
+    best = max(scored, key=scored.__getitem__)
+    clf_name, smoother = best.split("+")
     d = np.load(args.features)
     x, y, s, st = d["features"], d["labels"], d["subjects"], d["starts"]
-    normed = cv.by_subject(x, s)
-    v = np.hstack([normed, cv.rolling(normed, s, st, CONTEXT), cv.reactivity(normed, s, st, BASELINE)])
-    prob = cv.loso(v, y, s)
-    smooth = cv.rolling(prob[:, None], s, st, SMOOTH)[:, 0]
-    from sklearn.metrics import balanced_accuracy_score
-
-    ba, ba_smooth = balanced_accuracy_score(y, prob > 0.5), balanced_accuracy_score(y, smooth > 0.5)
-    imputer = SimpleImputer().fit(v)
-    z = imputer.transform(v)
-    scaler = StandardScaler().fit(z)
-    lr = LogisticRegression(C=C, max_iter=2000, class_weight="balanced").fit(scaler.transform(z), y)
+    v = cv.model_input(x, s, st)
+    pipe = cv.CLASSIFIERS[clf_name]().fit(v, y)
+    if clf_name.startswith("boosted"):
+        weights = export_trees(pipe[0], pipe[-1], check=v)
+    else:
+        weights = export_logistic(pipe[0], pipe[1], pipe[-1])
     args.out.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(
-        args.out / "head.npz",
-        fill=imputer.statistics_.astype(np.float32),
-        mean=scaler.mean_.astype(np.float32),
-        scale=scaler.scale_.astype(np.float32),
-        coef=lr.coef_.astype(np.float32),
-        intercept=lr.intercept_.astype(np.float32),
-    )
+    np.savez_compressed(args.out / "head.npz", **weights)
+    method, param = cv.SMOOTHERS[smoother]
     path = args.out / "bundle.json"
     meta = json.loads(path.read_text(encoding="utf-8"))
-    meta["config"] = {"window_s": 60.0, "hop_s": 30.0, "context": CONTEXT, "baseline": BASELINE, "smooth": SMOOTH}
+    meta["config"] = {
+        "window_s": 60.0,
+        "hop_s": 30.0,
+        "context": cv.CONTEXT,
+        "baseline": cv.BASELINE,
+        "classifier": clf_name,
+        "smooth": {"method": method, "param": param},
+    }
     meta["features"] = [str(n) for n in d["names"]]
     split = "leave-one-subject-out, Stress-Predict S02-S20 (19 subjects, 1,958 windows of 60 s)"
-    cmd = "python training/physio/extract_features.py --data ../shared/data && python training/physio/train.py"
+    cmd = (
+        "python training/physio/extract_features.py --data ../shared/data && python training/physio/cv.py "
+        "&& python training/physio/train.py"
+    )
+    data = "Stress-Predict (Iqbal et al. 2022), subjects 1-20"
     meta["metrics"] = {
-        "balanced_accuracy_smoothed": {
-            "value": round(float(ba_smooth), 4),
-            "dataset": "Stress-Predict (Iqbal et al. 2022), subjects 1-20",
-            "split": split + ", probabilities smoothed over 3 windows",
+        "balanced_accuracy_nested": {
+            "value": report["nested"]["balanced_accuracy"],
+            "dataset": data,
+            "split": split + "; classifier and smoother chosen inside each fold (nested)",
             "command": cmd,
         },
-        "balanced_accuracy_per_window": {
-            "value": round(float(ba), 4),
-            "dataset": "Stress-Predict (Iqbal et al. 2022), subjects 1-20",
-            "split": split,
+        "balanced_accuracy_selected": {
+            "value": scored[best],
+            "dataset": data,
+            "split": split + f"; the shipped candidate ({best}), chosen on this same CV (optimistic)",
             "command": cmd,
         },
     }
     path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"LOSO balanced accuracy {ba:.4f} per window, {ba_smooth:.4f} smoothed; wrote {args.out}")
+    print(
+        f"shipped {best} (LOSO {scored[best]:.4f}); nested LOSO {report['nested']['balanced_accuracy']:.4f}; "
+        f"wrote {args.out}"
+    )
 
 
 if __name__ == "__main__":
