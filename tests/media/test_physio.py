@@ -149,3 +149,70 @@ def test_stress_block_reads_higher_than_rest(tmp_path):
     assert json.loads(out.stdout)["summary"]["modality"] == "physio"
     table = CliRunner().invoke(app, ["analyze", str(tmp_path), "--modality", "physio"], env={"COLUMNS": "200"})
     assert "P(stress)" in table.stdout
+
+
+def _write_edf(path, signals):
+    """signals: list of (label, rate, samples, (phys_min, phys_max)); one data record per second."""
+    pyedflib = pytest.importorskip("pyedflib")
+    with pyedflib.EdfWriter(str(path), len(signals), file_type=pyedflib.FILETYPE_EDFPLUS) as w:
+        w.setSignalHeaders(
+            [
+                {
+                    "label": label,
+                    "dimension": "",
+                    "sample_frequency": rate,
+                    "physical_min": lo,
+                    "physical_max": hi,
+                    "digital_min": -32768,
+                    "digital_max": 32767,
+                }
+                for label, rate, _, (lo, hi) in signals
+            ]
+        )
+        w.writeSamples([np.ascontiguousarray(s, dtype=float) for _, _, s, _ in signals])
+
+
+def test_edf_wearable_export(tmp_path):
+    """EDF+: channels found by label at their own rates (an EEG lead is ignored), SCRs survive; bad files say why."""
+    pytest.importorskip("pyedflib")
+    from affectscope.media.physio import read_physio_edf
+
+    seconds = 600
+    eda = eda_with_scrs(seconds, 4.0)
+    acc = np.random.default_rng(0).normal(0, 1, (seconds * 32, 3)) + np.array([0.0, 0.0, 64.0])
+    path = tmp_path / "wrist.edf"
+    _write_edf(
+        path,
+        [
+            ("GSR", 4, eda, (0, 40)),
+            ("PPG", 64, bvp(seconds), (-2, 2)),
+            ("ACC X", 32, acc[:, 0], (-128, 128)),
+            ("ACC Y", 32, acc[:, 1], (-128, 128)),
+            ("ACC Z", 32, acc[:, 2], (-128, 128)),
+            ("EEG Fz", 128, np.zeros(seconds * 128), (-500, 500)),
+        ],
+    )
+    rec = read_physio(path)
+    assert sorted(rec.channels) == ["acc", "bvp", "eda"]
+    assert rec.channels["eda"].rate == 4.0
+    assert rec.channels["bvp"].rate == 64.0
+    assert rec.channels["acc"].samples.shape == (seconds * 32, 3)
+    np.testing.assert_allclose(rec.channels["eda"].samples, eda, atol=1e-3)
+    assert rec.end - rec.start == pytest.approx(seconds)
+    pytest.importorskip("neurokit2")
+    from affectscope.recognizers.physio.features import FEATURE_NAMES, recording_features
+
+    x, _ = recording_features(rec, [(80.0, 200.0), (220.0, 380.0)])
+    scr = FEATURE_NAMES.index("scr_rate_per_min")
+    assert x[0, scr] >= 1.0  # the SCRs at 100-160 s are found in the EDF signal, none where there are none
+    assert x[1, scr] == 0.0
+    assert x[0, FEATURE_NAMES.index("hr_mean")] == pytest.approx(72, abs=3)
+
+    eeg_only = tmp_path / "eeg.edf"
+    _write_edf(eeg_only, [("Fp1", 128, np.zeros(128 * 20), (-500, 500))])
+    with pytest.raises(InputError, match=r"no wearable signal among its labels \['Fp1'\]"):
+        read_physio_edf(eeg_only)
+    broken = tmp_path / "broken.bdf"
+    broken.write_bytes(b"0" * 300)
+    with pytest.raises(InputError, match="not a readable EDF/BDF"):
+        read_physio(broken)

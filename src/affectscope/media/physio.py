@@ -27,11 +27,28 @@ import numpy as np
 
 from affectscope.errors import InputError
 
-__all__ = ["ACCEPTED_PHYSIO_INPUTS", "Channel", "Recording", "read_e4", "read_physio", "read_physio_csv"]
+__all__ = [
+    "ACCEPTED_PHYSIO_INPUTS",
+    "Channel",
+    "Recording",
+    "read_e4",
+    "read_physio",
+    "read_physio_csv",
+    "read_physio_edf",
+]
 
 ACCEPTED_PHYSIO_INPUTS = (
-    "an Empatica E4 export folder (EDA.csv, BVP.csv, HR.csv, TEMP.csv, ACC.csv, IBI.csv; .csv.gz too) or a CSV "
-    "with a 'timestamp' column (seconds) and channel columns named eda, bvp, hr, temp, acc_x/acc_y/acc_z"
+    "an Empatica E4 export folder (EDA.csv, BVP.csv, HR.csv, TEMP.csv, ACC.csv, IBI.csv; .csv.gz too), a CSV "
+    "with a 'timestamp' column (seconds) and channel columns named eda, bvp, hr, temp, acc_x/acc_y/acc_z, or an "
+    "EDF/BDF file whose signal labels name those channels (EDA/GSR, BVP/PPG, HR, TEMP, ACC X/Y/Z)"
+)
+# EDF/BDF signal labels → channel (checked in this order, on the lower-cased label without spaces/punctuation)
+_EDF_LABELS = (
+    ("acc", ("acc", "accel")),
+    ("eda", ("eda", "gsr", "skinconductance", "electrodermal", "scl")),
+    ("bvp", ("bvp", "ppg", "pleth", "bloodvolume")),
+    ("temp", ("temp", "skint")),
+    ("hr", ("hr", "heartrate", "pulse")),
 )
 _E4 = {"EDA": "eda", "BVP": "bvp", "HR": "hr", "TEMP": "temp", "ACC": "acc"}
 
@@ -176,13 +193,70 @@ def read_physio_csv(path: str | os.PathLike[str]) -> Recording:
     return rec
 
 
+def _edf_channel(label: str) -> str | None:
+    key = "".join(ch for ch in label.lower() if ch.isalnum())
+    for name, stems in _EDF_LABELS:
+        if any(key.startswith(s) for s in stems):
+            return name
+    return None
+
+
+def read_physio_edf(path: str | os.PathLike[str]) -> Recording:
+    """Read an EDF/EDF+/BDF file of wearable signals (pyedflib, in the ``[physio]`` extra).
+
+    Signals are matched to channels by label: ``EDA``/``GSR``/``SC...`` → eda, ``BVP``/``PPG``/``Pleth`` → bvp,
+    ``HR``/``Heart rate`` → hr, ``TEMP`` → temp, ``ACC X``/``ACC_Y``/``accel z`` → the axes of acc. Each signal
+    keeps its own rate; the file's start date and time is the clock. Other signals (e.g. EEG) are ignored.
+
+    Raises
+    ------
+    InputError
+        The file is unreadable or has no signal with a recognised label (the message lists the labels found).
+    """
+    p = Path(path)
+    try:
+        import pyedflib
+    except ImportError:
+        from affectscope.errors import ConfigError
+
+        raise ConfigError("Reading EDF/BDF needs pyedflib: pip install 'affectscope[physio]'.") from None
+    try:
+        with pyedflib.EdfReader(str(p)) as f:
+            labels = [str(s).strip() for s in f.getSignalLabels()]
+            start = f.getStartdatetime().timestamp()
+            rates = [float(f.getSampleFrequency(i)) for i in range(f.signals_in_file)]
+            found: dict[str, list[int]] = {}
+            for i, label in enumerate(labels):
+                name = _edf_channel(label)
+                if name is not None:
+                    found.setdefault(name, []).append(i)
+            signals = {i: f.readSignal(i) for idx in found.values() for i in idx}
+    except OSError as exc:
+        raise InputError(f"{p} is not a readable EDF/BDF file ({exc}). Expected {ACCEPTED_PHYSIO_INPUTS}.") from None
+    rec = Recording(source=str(p))
+    for name, idx in found.items():
+        if name == "acc":
+            idx = sorted(idx, key=lambda i: labels[i].lower())[:3]
+            n = min(len(signals[i]) for i in idx)
+            rec.channels["acc"] = Channel(np.column_stack([signals[i][:n] for i in idx]), rates[idx[0]], start)
+        else:
+            rec.channels[name] = Channel(np.asarray(signals[idx[0]], dtype=float), rates[idx[0]], start)
+    if not rec.channels:
+        raise InputError(
+            f"{p} has no wearable signal among its labels {labels[:12]}. Expected {ACCEPTED_PHYSIO_INPUTS}."
+        )
+    return rec
+
+
 def read_physio(source: str | os.PathLike[str]) -> Recording:
-    """Read a wearable recording: an E4 folder or a timestamped CSV."""
+    """Read a wearable recording: an E4 folder, a timestamped CSV or an EDF/BDF file."""
     p = Path(source)
     if p.is_dir():
         return read_e4(p)
     if p.is_file() and p.name.lower().endswith((".csv", ".csv.gz")):
         return read_physio_csv(p)
+    if p.is_file() and p.suffix.lower() in (".edf", ".bdf"):
+        return read_physio_edf(p)
     if not p.exists():
         raise InputError(f"Physiological recording not found: {p}.")
     raise InputError(f"{p} is not a physiological recording. Expected {ACCEPTED_PHYSIO_INPUTS}.")
