@@ -112,6 +112,7 @@ train-physio: $(BIN)/python
 	$(BIN)/python training/physio/extract_features.py --data $(DATA)
 	$(BIN)/python training/physio/cv.py
 	$(BIN)/python training/physio/train.py
+	$(BIN)/python benchmarks/physio_product_loso.py --data $(DATA)
 
 bench-conversation: install-dev
 	$(BIN)/affectscope eval --dataset meld --path $(DATA)/conversation/meld --split dev

@@ -54,8 +54,28 @@ def test_errors(tmp_path):
         load_dataset("stress-predict", tmp_path, split="dev")
     with pytest.raises(ConfigError, match="'labels' parameter"):
         load_dataset("stress-predict", tmp_path, split="all", labels="ekman7")
-    with pytest.raises(ConfigError, match="physio model"):
+    with pytest.raises(InputError, match="holds no E4 signal file"):  # labelled rows but no signals
         evaluate("stress-predict", tmp_path, split="all")
+
+
+def test_scored_through_the_product_path(tmp_path):
+    """A 20-minute session with a stress block at 8-14 min: windows read from the whole recording, as a user's."""
+    pytest.importorskip("neurokit2")
+    from physio_signals import START, write_stress_session
+
+    rows = ["Participant,HR,respr,Time(sec),Label"]
+    rows += [f"2,80,12.1,{START + s:.0f},{int(480 <= s < 840)}" for s in range(1200)]
+    (tmp_path / "Processed_data").mkdir()
+    (tmp_path / "Processed_data" / "Improved_All_Combined_hr_rsp_binary.csv").write_text("\n".join(rows) + "\n")
+    write_stress_session(tmp_path / "Raw_data" / "S02")
+    report = evaluate("stress-predict", tmp_path, split="2")
+    assert report["n"] == 19  # 60-s windows of the labelled 20 minutes (the last one ends past the rows)
+    assert report["model"] == "physio-stress-e4"
+    confusion = report["confusion"]
+    assert confusion["neutral"] == {"neutral": 13, "stress": 0}  # no calm window reads stress
+    # the model reads change: the first half of the 6-minute block reads stress, the plateau fades (see the card)
+    assert confusion["stress"]["stress"] >= 3
+    assert report["metrics"]["uar"] >= 0.75
 
 
 def test_unknown_label_and_missing_raw_folder(tmp_path):

@@ -2,46 +2,19 @@
 
 from __future__ import annotations
 
-import gzip
-
 import numpy as np
 import pytest
 
 from affectscope.errors import InputError
 from affectscope.media.physio import read_e4, read_physio, read_physio_csv
-
-START = 1644227574.0
-
-
-def _e4(folder, name, rate, samples, *, gz=False):
-    axes = np.atleast_2d(samples[0]).shape[1] if np.ndim(samples) > 1 else 1
-    head = ", ".join([f"{START:.6f}"] * axes) + "\n" + ", ".join([f"{rate:.6f}"] * axes) + "\n"
-    body = head + "\n".join(", ".join(f"{v:.6f}" for v in np.atleast_1d(row)) for row in samples)
-    path = folder / (f"{name}.csv.gz" if gz else f"{name}.csv")
-    path.write_bytes(gzip.compress(body.encode()) if gz else body.encode())
-
-
-def eda_with_scrs(seconds=600, rate=4.0, scr_times=(100, 130, 160, 400, 410, 420, 430, 440)):
-    """A slowly drifting tonic level with skin-conductance responses (fast rise, slow recovery) at known times."""
-    t = np.arange(int(seconds * rate)) / rate
-    y = 2.0 + 0.001 * t
-    for s in scr_times:
-        d = t - s
-        d = np.clip(d, 0, None)  # zero before the response
-        y += 0.4 * (1 - np.exp(-d / 1.0)) * np.exp(-d / 6.0)
-    return y
-
-
-def bvp(seconds=600, rate=64.0, bpm=72.0):
-    t = np.arange(int(seconds * rate)) / rate
-    return np.sin(2 * np.pi * bpm / 60 * t) + 0.3 * np.sin(4 * np.pi * bpm / 60 * t)
+from physio_signals import START, bvp, e4_file, eda_with_scrs, write_stress_session
 
 
 def test_read_an_e4_folder_plain_and_gzipped(tmp_path):
-    _e4(tmp_path, "EDA", 4, eda_with_scrs(), gz=True)
-    _e4(tmp_path, "BVP", 64, bvp())
-    _e4(tmp_path, "HR", 1, np.full(600, 72.0))
-    _e4(tmp_path, "ACC", 32, np.tile([0, 0, 64], (600 * 32, 1)))
+    e4_file(tmp_path, "EDA", 4, eda_with_scrs(), gz=True)
+    e4_file(tmp_path, "BVP", 64, bvp())
+    e4_file(tmp_path, "HR", 1, np.full(600, 72.0))
+    e4_file(tmp_path, "ACC", 32, np.tile([0, 0, 64], (600 * 32, 1)))
     (tmp_path / "IBI.csv").write_text(f"{START}, IBI\n1.0,0.83\n1.83,0.83\n", encoding="utf-8")
     rec = read_e4(tmp_path)
     assert set(rec.channels) == {"eda", "bvp", "hr", "acc"}
@@ -103,24 +76,7 @@ def test_stress_block_reads_higher_than_rest(tmp_path):
     pytest.importorskip("neurokit2")
     from affectscope.recognizers.physio import PhysioRecognizer
 
-    minutes = 20
-    calm_scrs = [45, 200, 330, 900, 1050]
-    stress_scrs = list(range(490, 840, 9))
-    eda_t = np.arange(minutes * 60 * 4) / 4
-    tonic = 2.0 + 1.5 * np.clip((eda_t - 480) / 60, 0, 1) * (eda_t < 840) + 0.3 * (eda_t >= 840)
-    eda = eda_with_scrs(minutes * 60, 4.0, calm_scrs + stress_scrs) - 2.0 - 0.001 * eda_t + tonic
-    hr = np.where((np.arange(minutes * 60) >= 480) & (np.arange(minutes * 60) < 840), 96.0, 70.0)
-    t64 = np.arange(minutes * 60 * 64) / 64
-    rate = np.interp(t64, np.arange(minutes * 60), hr) / 60
-    pulse = np.sin(2 * np.pi * np.cumsum(rate) / 64)
-    temp = np.where((np.arange(minutes * 240) >= 1920) & (np.arange(minutes * 240) < 3360), 32.4, 33.0)
-    _e4(tmp_path, "EDA", 4, eda)
-    _e4(tmp_path, "HR", 1, hr)
-    _e4(tmp_path, "BVP", 64, pulse)
-    _e4(tmp_path, "TEMP", 4, temp)
-    # movement the same throughout (a wrist device always records it; it must not be what marks the block)
-    still = np.c_[np.zeros((minutes * 60 * 32, 2)), np.full(minutes * 60 * 32, 64.0)]
-    _e4(tmp_path, "ACC", 32, still + np.random.default_rng(1).normal(0, 1.0, still.shape))
+    write_stress_session(tmp_path)
     r = PhysioRecognizer().process_file(tmp_path)
     p = r.frame["stress2:stress"]
     start = r.frame.index.get_level_values("start")

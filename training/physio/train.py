@@ -30,6 +30,36 @@ def _cv_module():
     return mod
 
 
+def write_bundle(cv, v: np.ndarray, y: np.ndarray, candidate: str, out: Path, *, names: list[str]) -> dict:
+    """Fit ``candidate`` (``"<classifier>+<smoother>"`` of cv.py) on ``v``/``y`` and write head.npz + bundle.json.
+
+    ``out`` must hold a bundle.json already (the shipped one, or a copy); its config and features are updated.
+    Returns the bundle metadata (not yet written when the caller adds metrics: it writes it again).
+    """
+    clf_name, smoother = candidate.split("+")
+    pipe = cv.CLASSIFIERS[clf_name]().fit(v, y)
+    if clf_name.startswith("boosted"):
+        weights = export_trees(pipe[0], pipe[-1], check=v)
+    else:
+        weights = export_logistic(pipe[0], pipe[1], pipe[-1])
+    out.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out / "head.npz", **weights)
+    method, param = cv.SMOOTHERS[smoother]
+    path = out / "bundle.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    meta["config"] = {
+        "window_s": 60.0,
+        "hop_s": 30.0,
+        "context": cv.CONTEXT,
+        "baseline": cv.BASELINE,
+        "classifier": clf_name,
+        "smooth": {"method": method, "param": param},
+    }
+    meta["features"] = names
+    path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return meta
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--features", type=Path, default=Path("build/physio_features.npz"))
@@ -42,29 +72,10 @@ def main() -> None:
         raise SystemExit(f"{args.cv} has no nested result: run training/physio/cv.py without --skip-nested first")
     scored = {k: v for k, v in report["loso"].items() if not k.endswith("+none")}
     best = max(scored, key=scored.__getitem__)
-    clf_name, smoother = best.split("+")
     d = np.load(args.features)
     x, y, s, st = d["features"], d["labels"], d["subjects"], d["starts"]
-    v = cv.model_input(x, s, st)
-    pipe = cv.CLASSIFIERS[clf_name]().fit(v, y)
-    if clf_name.startswith("boosted"):
-        weights = export_trees(pipe[0], pipe[-1], check=v)
-    else:
-        weights = export_logistic(pipe[0], pipe[1], pipe[-1])
-    args.out.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(args.out / "head.npz", **weights)
-    method, param = cv.SMOOTHERS[smoother]
+    meta = write_bundle(cv, cv.model_input(x, s, st), y, best, args.out, names=[str(n) for n in d["names"]])
     path = args.out / "bundle.json"
-    meta = json.loads(path.read_text(encoding="utf-8"))
-    meta["config"] = {
-        "window_s": 60.0,
-        "hop_s": 30.0,
-        "context": cv.CONTEXT,
-        "baseline": cv.BASELINE,
-        "classifier": clf_name,
-        "smooth": {"method": method, "param": param},
-    }
-    meta["features"] = [str(n) for n in d["names"]]
     split = "leave-one-subject-out, Stress-Predict S02-S20 (19 subjects, 1,958 windows of 60 s)"
     cmd = (
         "python training/physio/extract_features.py --data ../shared/data && python training/physio/cv.py "

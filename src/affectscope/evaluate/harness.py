@@ -235,6 +235,11 @@ def evaluate(
             [[rec.process_file(f).summary["scores"][rec.space_][lab] for lab in rec.labels_] for f in data.items]
         )
         return _report(data, rec, score(data, {rec.space_: probs}))
+    if data.modality == "physio":
+        from affectscope.recognizers.physio import PhysioRecognizer
+
+        rec = PhysioRecognizer(model, num_threads=num_threads)
+        return _report(data, rec, score(data, {rec.space_: physio_predictions(rec, data.items)}))
     if data.modality == "conversation":
         from affectscope.models import get_bundle
 
@@ -244,7 +249,7 @@ def evaluate(
     if data.modality != "text":
         raise ConfigError(
             f"{dataset} was read ({len(data)} {data.modality} items), but scoring it needs a {data.modality} "
-            f"model and affectscope ships only {sorted({'face', 'speech', 'text'})} models so far."
+            f"model, and affectscope has no scorer for {data.modality} sets yet."
         )
     from affectscope.recognizers.text import TextRecognizer
 
@@ -429,6 +434,35 @@ def _face_predictions(rec: Any, items: list[Any]) -> dict[str, np.ndarray]:
     if crops:
         probs[where] = rec.predict_crops(np.stack(crops))[space]
     return {space: probs}
+
+
+def physio_predictions(rec: Any, items: list[dict[str, Any]]) -> np.ndarray:
+    """Stress probabilities per labelled window, as the product reads them.
+
+    Each participant's whole recording is analysed once (normalised against itself, windows of the model's own
+    grid); an item's probabilities are the mean over the model windows lying at least half inside it (or the
+    nearest window when none does).
+    """
+    from affectscope.media.physio import read_physio
+
+    out = np.zeros((len(items), len(rec.labels_)))
+    by_raw: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        by_raw.setdefault(item["raw"], []).append(i)
+    cols = [f"{rec.space_}:{lab}" for lab in rec.labels_]
+    for raw, idx in by_raw.items():
+        recording = read_physio(raw)
+        frame = rec.process_recording(recording, source=raw).frame
+        probs = frame[cols].to_numpy()
+        a = frame.index.get_level_values("start").to_numpy() + recording.start
+        b = frame.index.get_level_values("end").to_numpy() + recording.start
+        for i in idx:
+            lo, hi = items[i]["start"], items[i]["end"]
+            inside = (np.minimum(b, hi) - np.maximum(a, lo)) >= 0.5 * (b - a)
+            if not inside.any():
+                inside = np.abs((a + b) / 2 - (lo + hi) / 2) == np.abs((a + b) / 2 - (lo + hi) / 2).min()
+            out[i] = probs[inside].mean(axis=0)
+    return out
 
 
 def _report(data: EvalData, rec: Any, report: dict[str, Any], *, speaker_norm: bool = False) -> dict[str, Any]:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from affectscope.errors import InputError
+from affectscope.media.physio import Recording
 from affectscope.recognizers.base import Recognizer
 from affectscope.recognizers.physio.head import stress_logit
 from affectscope.recognizers.physio.sequence import context_features, smooth
@@ -88,11 +89,18 @@ class PhysioRecognizer(Recognizer):
     def process_file(
         self, file: str | os.PathLike[str], *, start: float | None = None, end: float | None = None
     ) -> Result:
-        """Analyse a wearable recording (E4 folder or timestamped CSV), optionally ``[start, end)`` seconds."""
+        """Analyse a wearable recording (E4 folder, timestamped CSV or EDF/BDF), optionally ``[start, end)`` seconds."""
         from affectscope.media.physio import read_physio
+
+        return self.process_recording(read_physio(file), source=str(file), start=start, end=end)
+
+    def process_recording(
+        self, rec: Recording, *, source: str | None = None, start: float | None = None, end: float | None = None
+    ) -> Result:
+        """Analyse a :class:`~affectscope.media.physio.Recording` already read; times are seconds from its start."""
         from affectscope.recognizers.physio.features import FEATURE_NAMES, recording_features
 
-        rec = read_physio(file)
+        file = source if source is not None else rec.source
         length = rec.end - rec.start
         lo, hi = self._span(start, end, floor=0.0)
         hi = min(hi, length)
