@@ -9,8 +9,7 @@ what was expected.
 Text adapters so far: ``goemotions``, ``carer``, ``isear``, ``semeval2018-ec``, ``emobank``; conversation
 transcripts ``meld``, ``emorynlp``, ``iemocap`` (scored per utterance); speech ``ravdess``, ``tess``,
 ``emodb``, ``savee``, ``crema-d`` (scored with the speech recognizer); faces ``fer2013``, ``ckplus``; music
-``music-4q``; wearable physiology ``stress-predict`` (face, music and physio sets are read now and scored once
-their recognizers land).
+``music-4q``; wearable physiology ``stress-predict``. Every modality is scored with its recognizer.
 
 Examples
 --------
