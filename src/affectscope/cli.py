@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 app = typer.Typer(
     name="affectscope",
-    help="Read human emotion from text, speech, faces and video (music and body signals follow), offline.",
+    help="Read human emotion from text, speech, faces and video, music and body signals, offline.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -674,7 +674,11 @@ def batch(
     engine: Annotated[str, typer.Option(help="local (worker processes) or ray (Ray Data; the ray extra).")] = "local",
     workers: Annotated[int | None, typer.Option(help="Parallel workers (default: CPU count).")] = None,
     modalities: Annotated[
-        str | None, typer.Option(help="Comma-separated input kinds to analyse: text, speech, face, video.")
+        str | None,
+        typer.Option(
+            help="Comma-separated input kinds to analyse: text, speech, face, video (default: these four); music "
+            "(audio as songs); or physio alone (E4 folders, wearable CSV/EDF/BDF files)."
+        ),
     ] = None,
     column: Annotated[str | None, typer.Option(help="Manifest column: path (default) or text.")] = None,
     part_size: Annotated[int, typer.Option(help="Inputs per part (the unit of atomic writes and resuming).")] = 16,

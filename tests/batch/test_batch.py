@@ -298,3 +298,31 @@ def test_audio_as_music(tmp_path):
     assert rows["tempo_bpm"].notna().all()
     with pytest.raises(ConfigError, match="either as speech or as music"):
         discover(tmp_path / "in", modalities=["speech", "music"])
+
+
+def test_wearable_recordings(tmp_path):
+    """--modalities physio: E4 folders and CSV files are recordings; a too-short one is an error, not a stop."""
+    pytest.importorskip("neurokit2")
+    from physio_signals import write_stress_session
+
+    root = tmp_path / "study"
+    write_stress_session(root / "p01" / "session")
+    write_stress_session(root / "p02")
+    short = root / "p03.csv"
+    short.write_text("timestamp,eda\n" + "".join(f"{i / 4},{2 + 0.01 * i}\n" for i in range(4 * 120)))
+    (root / "notes.md").write_text("not a recording")
+    items, skipped = discover(root, modalities=["physio"])
+    assert [Path(i.id).relative_to(root).as_posix() for i in items] == ["p01/session", "p02", "p03.csv"]
+    assert {i.kind for i in items} == {"physio"}
+    assert [Path(s).name for s in skipped] == ["notes.md"]
+    assert [i.id for i in discover(root / "p02", modalities=["physio"])[0]] == [str(root / "p02")]
+    report = run_batch(root, tmp_path / "out", modalities=["physio"], workers=1, progress=False)
+    assert (report.ok, report.failed) == (2, 1)
+    rows, summary, errors = _outputs(tmp_path / "out")
+    assert set(rows["modality"]) == {"physio"}
+    assert rows["scr_rate_per_min"].notna().all()
+    assert (summary["modality"] == "physio").all()
+    assert errors.loc[0, "input"].endswith("p03.csv")
+    assert "at least" in errors.loc[0, "message"]
+    with pytest.raises(ConfigError, match="batch of their own"):
+        discover(root, modalities=["physio", "text"])

@@ -28,7 +28,7 @@ from affectscope.errors import ConfigError, InputError
 __all__ = ["KINDS", "MODALITY_KINDS", "TEXT_SUFFIXES", "BatchItem", "discover", "kind_of"]
 
 TEXT_SUFFIXES = frozenset([".txt", ".text", ".md"])
-KINDS = ("text", "audio", "music", "image", "video")
+KINDS = ("text", "audio", "music", "image", "video", "physio")
 # --modalities names → input kinds
 MODALITY_KINDS = {
     "text": "text",
@@ -38,7 +38,11 @@ MODALITY_KINDS = {
     "image": "image",
     "video": "video",
     "music": "music",
+    "physio": "physio",
 }
+# Wearable recordings: E4 export folders (any of these files, .csv or .csv.gz), timestamped CSVs, EDF/BDF files
+_E4_FILES = ("EDA", "BVP", "HR", "TEMP", "ACC")
+_PHYSIO_FILE_SUFFIXES = (".csv", ".csv.gz", ".edf", ".bdf")
 _MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet")
 
 
@@ -50,7 +54,7 @@ class BatchItem:
     ----------
     id : str
         Stable identifier; the ``source`` of its rows and the key of its summary/error record.
-    kind : {"text", "audio", "image", "video"}
+    kind : {"text", "audio", "music", "image", "video", "physio"}
         Which recognizer reads it.
     path : str, optional
         File to read (``None`` for a manifest text).
@@ -88,7 +92,7 @@ def kind_of(path: str | os.PathLike[str]) -> str | None:
 
 def _kinds(modalities: Iterable[str] | None) -> set[str]:
     if modalities is None:
-        return set(KINDS) - {"music"}  # audio files are voices unless music is asked for
+        return set(KINDS) - {"music", "physio"}  # audio files are voices unless music is asked for
     out = set()
     for m in modalities:
         if m not in MODALITY_KINDS:
@@ -96,7 +100,41 @@ def _kinds(modalities: Iterable[str] | None) -> set[str]:
         out.add(MODALITY_KINDS[m])
     if {"audio", "music"} <= out:
         raise ConfigError("Audio files are read either as speech or as music; pass one of the two modalities.")
+    if "physio" in out and len(out) > 1:
+        raise ConfigError(
+            "Wearable recordings (--modalities physio) are a batch of their own: their CSV files would read as "
+            "manifests or texts among other kinds."
+        )
     return out
+
+
+def _is_e4_folder(path: Path) -> bool:
+    return path.is_dir() and any((path / f"{name}{ext}").is_file() for name in _E4_FILES for ext in (".csv", ".csv.gz"))
+
+
+def _physio_from_paths(paths: Iterable[str]) -> tuple[list[BatchItem], list[str]]:
+    """Each path is one recording: an E4 folder, or a CSV/EDF/BDF file."""
+    items, skipped = [], []
+    for p in paths:
+        if _is_e4_folder(Path(p)) or (Path(p).is_file() and p.lower().endswith(_PHYSIO_FILE_SUFFIXES)):
+            items.append(BatchItem(id=p, kind="physio", path=p))
+        else:
+            skipped.append(p)
+    return items, skipped
+
+
+def _physio_folder(root: Path) -> tuple[list[BatchItem], list[str]]:
+    """Find the recordings under a folder: every E4 export folder, and the CSV/EDF/BDF files outside them."""
+    if _is_e4_folder(root):
+        return [BatchItem(id=str(root), kind="physio", path=str(root))], []
+    e4 = sorted({f.parent for f in root.rglob("*") if f.is_file() and _is_e4_folder(f.parent)})
+    files = [
+        str(f)
+        for f in sorted(root.rglob("*"))
+        if f.is_file() and not f.name.startswith(".") and not any(d in f.parents for d in e4)
+    ]
+    items, skipped = _physio_from_paths(files)
+    return [BatchItem(id=str(d), kind="physio", path=str(d)) for d in e4] + items, skipped
 
 
 def _from_paths(paths: Iterable[str], kinds: set[str]) -> tuple[list[BatchItem], list[str]]:
@@ -137,7 +175,7 @@ def _manifest(path: Path, kinds: set[str], column: str | None) -> tuple[list[Bat
     if col != "text" and column != "text":
         base = path.parent
         resolved = [v if os.path.isabs(v) else str(base / v) for v in values if v]
-        return _from_paths(resolved, kinds)
+        return _physio_from_paths(resolved) if kinds == {"physio"} else _from_paths(resolved, kinds)
     if "text" not in kinds:
         return [], [f"{path}#{i}" for i in range(len(values))]
     ids = table["id"].astype(str).tolist() if "id" in table.columns else [f"{path}#{i}" for i in range(len(values))]
@@ -158,7 +196,9 @@ def discover(
         line (relative paths are relative to it), or a ``.csv``/``.tsv``/``.parquet`` manifest with a ``path``
         column (files) or a ``text`` column (one text per row; an ``id`` column names them).
     modalities : iterable of str, optional
-        Keep only these: ``text``, ``speech``/``audio``, ``face``/``image``, ``video`` (default: all).
+        Keep only these: ``text``, ``speech``/``audio``, ``face``/``image``, ``video`` (default: all of these),
+        ``music`` (audio files read as songs), or ``physio`` alone: wearable recordings, i.e. every E4 export
+        folder under a folder and the CSV/EDF/BDF files outside them (in a list or manifest: each path is one).
     column : str, optional
         The manifest column to read (default ``path``, else ``text``).
 
@@ -176,7 +216,9 @@ def discover(
     """
     kinds = _kinds(modalities)
     p = Path(source)
-    if p.is_dir():
+    if kinds == {"physio"} and p.is_dir():
+        items, skipped = _physio_folder(p)
+    elif p.is_dir():
         files = sorted(str(f) for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
         items, skipped = _from_paths(files, kinds)
     elif p.is_file() and p.suffix.lower() in _MANIFEST_SUFFIXES:
@@ -187,7 +229,8 @@ def discover(
         except UnicodeDecodeError:
             raise InputError(f"The list file {p} is not UTF-8 text; write one path per line in UTF-8.") from None
         paths = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
-        items, skipped = _from_paths([q if os.path.isabs(q) else str(p.parent / q) for q in paths], kinds)
+        resolved = [q if os.path.isabs(q) else str(p.parent / q) for q in paths]
+        items, skipped = _physio_from_paths(resolved) if kinds == {"physio"} else _from_paths(resolved, kinds)
     elif p.exists():
         raise InputError(
             f"{p} is not a batch input. Pass a folder, a .txt/.lst file with one path per line, or a "

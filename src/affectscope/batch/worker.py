@@ -83,6 +83,10 @@ class PartProcessor:
                 from affectscope.recognizers.music import MusicRecognizer
 
                 rec = MusicRecognizer(num_threads=threads)
+            elif kind == "physio":
+                from affectscope.recognizers.physio import PhysioRecognizer
+
+                rec = PhysioRecognizer(num_threads=threads)
             else:
                 from affectscope.recognizers.video import VideoRecognizer
 
