@@ -172,3 +172,37 @@ def test_edf_wearable_export(tmp_path):
     broken.write_bytes(b"0" * 300)
     with pytest.raises(InputError, match="not a readable EDF/BDF"):
         read_physio(broken)
+
+
+def test_zipped_e4_export(tmp_path):
+    """E4 connect downloads a zip: its signal files are read wherever they sit; nothing else is extracted."""
+    import zipfile
+
+    folder = tmp_path / "e4"
+    folder.mkdir()
+    e4_file(folder, "EDA", 4, eda_with_scrs())
+    e4_file(folder, "BVP", 64, bvp())
+    archive = tmp_path / "A01B23_export.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(folder / "EDA.csv", "export/EDA.csv")
+        z.write(folder / "BVP.csv", "export/BVP.csv")
+        z.writestr("../../evil.csv", "not extracted")
+        z.writestr("info.txt", "E4 export")
+    rec = read_physio(archive)
+    assert sorted(rec.channels) == ["bvp", "eda"]
+    assert rec.source == str(archive)
+    np.testing.assert_allclose(rec.channels["eda"].samples, read_e4(folder).channels["eda"].samples)
+    assert not (tmp_path.parent / "evil.csv").exists()
+    empty = tmp_path / "empty.zip"
+    with zipfile.ZipFile(empty, "w") as z:
+        z.writestr("readme.txt", "no signals")
+    with pytest.raises(InputError, match="holds no E4 signal file"):
+        read_physio(empty)
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(bad, "w") as z:
+        z.writestr("EDA.csv", "start\nrate\nnot numbers\n")
+    with pytest.raises(InputError, match=r"bad\.zip:.*EDA\.csv is not an E4 signal file"):
+        read_physio(bad)
+    (tmp_path / "fake.zip").write_bytes(b"PK but not really")
+    with pytest.raises(InputError, match="not a readable zip"):
+        read_physio(tmp_path / "fake.zip")

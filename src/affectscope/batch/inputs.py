@@ -40,9 +40,9 @@ MODALITY_KINDS = {
     "music": "music",
     "physio": "physio",
 }
-# Wearable recordings: E4 export folders (any of these files, .csv or .csv.gz), timestamped CSVs, EDF/BDF files
+# Wearable recordings: E4 export folders (any of these files, .csv or .csv.gz) or zips, timestamped CSVs, EDF/BDF
 _E4_FILES = ("EDA", "BVP", "HR", "TEMP", "ACC")
-_PHYSIO_FILE_SUFFIXES = (".csv", ".csv.gz", ".edf", ".bdf")
+_PHYSIO_FILE_SUFFIXES = (".csv", ".csv.gz", ".edf", ".bdf", ".zip")
 _MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet")
 
 

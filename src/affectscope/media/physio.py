@@ -32,13 +32,15 @@ __all__ = [
     "Channel",
     "Recording",
     "read_e4",
+    "read_e4_zip",
     "read_physio",
     "read_physio_csv",
     "read_physio_edf",
 ]
 
 ACCEPTED_PHYSIO_INPUTS = (
-    "an Empatica E4 export folder (EDA.csv, BVP.csv, HR.csv, TEMP.csv, ACC.csv, IBI.csv; .csv.gz too), a CSV "
+    "an Empatica E4 export folder (EDA.csv, BVP.csv, HR.csv, TEMP.csv, ACC.csv, IBI.csv; .csv.gz too) or its "
+    ".zip (as E4 connect downloads it), a CSV "
     "with a 'timestamp' column (seconds) and channel columns named eda, bvp, hr, temp, acc_x/acc_y/acc_z, or an "
     "EDF/BDF file whose signal labels name those channels (EDA/GSR, BVP/PPG, HR, TEMP, ACC X/Y/Z)"
 )
@@ -248,11 +250,51 @@ def read_physio_edf(path: str | os.PathLike[str]) -> Recording:
     return rec
 
 
+MAX_ZIP_MEMBER_BYTES = 2 * 1024**3  # a week of E4 signals is ~0.5 GB of CSV; more is taken for a zip bomb
+
+
+def read_e4_zip(path: str | os.PathLike[str]) -> Recording:
+    """Read a zipped E4 export (the E4 signal files anywhere inside; other members are ignored).
+
+    Only the members named like E4 signal files are extracted, flat, into a temporary folder (no member path is
+    used, so nothing is written outside it); a member larger than 2 GB uncompressed is refused.
+
+    Raises
+    ------
+    InputError
+        Not a zip file, no E4 signal file inside, a member too large, or a malformed signal file.
+    """
+    import tempfile
+    import zipfile
+
+    p = Path(path)
+    names = {f"{n}{ext}" for n in (*_E4, "IBI") for ext in (".csv", ".csv.gz")}
+    try:
+        with zipfile.ZipFile(p) as z, tempfile.TemporaryDirectory(prefix="affectscope-e4-") as tmp:
+            members = [m for m in z.infolist() if not m.is_dir() and Path(m.filename).name in names]
+            if not members:
+                raise InputError(f"{p} holds no E4 signal file. Expected {ACCEPTED_PHYSIO_INPUTS}.")
+            for m in members:
+                if m.file_size > MAX_ZIP_MEMBER_BYTES:
+                    raise InputError(f"{p}: {m.filename} unpacks to {m.file_size / 1e9:.1f} GB; the limit is 2 GB.")
+                (Path(tmp) / Path(m.filename).name).write_bytes(z.read(m))
+            try:
+                rec = read_e4(tmp)
+            except InputError as exc:  # name the zip, not the temporary folder
+                raise InputError(str(exc).replace(tmp, f"{p}:")) from None
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"{p} is not a readable zip file ({exc}). Expected {ACCEPTED_PHYSIO_INPUTS}.") from None
+    rec.source = str(p)
+    return rec
+
+
 def read_physio(source: str | os.PathLike[str]) -> Recording:
-    """Read a wearable recording: an E4 folder, a timestamped CSV or an EDF/BDF file."""
+    """Read a wearable recording: an E4 folder or zip, a timestamped CSV or an EDF/BDF file."""
     p = Path(source)
     if p.is_dir():
         return read_e4(p)
+    if p.is_file() and p.suffix.lower() == ".zip":
+        return read_e4_zip(p)
     if p.is_file() and p.name.lower().endswith((".csv", ".csv.gz")):
         return read_physio_csv(p)
     if p.is_file() and p.suffix.lower() in (".edf", ".bdf"):
