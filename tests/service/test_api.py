@@ -224,3 +224,34 @@ def test_upload_a_song_as_music(make_client, wait_done):
     assert (png.status_code, png.json()["error"]) == (422, "ValidationError")
     bad = client.post("/v1/analyses", files={"file": ("a.txt", b"hello")}, data={"modality": "smell"})
     assert bad.status_code == 422
+
+
+def test_upload_a_wearable_recording(make_client, wait_done, tmp_path):
+    """modality=physio: a zipped E4 export is analysed; a zip without it is refused; a CSV needs its timestamps."""
+    pytest.importorskip("neurokit2")
+    import zipfile
+
+    from physio_signals import write_stress_session
+
+    session = write_stress_session(tmp_path / "e4")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        for f in session.iterdir():
+            z.write(f, f"export/{f.name}")
+    client = make_client()
+    r = client.post("/v1/analyses", files={"file": ("x.zip", archive.getvalue())}, data={"modality": "physio"})
+    d = wait_done(client, r.json()["id"])
+    assert d["kind"] == "physio"
+    assert d["result"]["summary"]["modality"] == "physio"
+    assert 420 <= d["result"]["summary"]["peak"]["start"] < 840  # the stress block
+    assert "SCR/min" in d["result"]["segments"][0]["evidence"]
+    plain = client.post("/v1/analyses", files={"file": ("x.zip", archive.getvalue())})
+    assert (plain.status_code, plain.json()["error"]) == (415, "UnsupportedMediaType")
+    csv = client.post("/v1/analyses", files={"file": ("a.csv", b"time,eda\n0,1\n1,2\n")}, data={"modality": "physio"})
+    failed = wait_done(client, csv.json()["id"])
+    assert failed["status"] == "failed"
+    assert "timestamp" in failed["error"]["message"]
+    img = client.post(
+        "/v1/analyses", files={"file": ("a.png", b"\x89PNG\r\n\x1a\n" + bytes(64))}, data={"modality": "physio"}
+    )
+    assert (img.status_code, img.json()["error"]) == (422, "ValidationError")

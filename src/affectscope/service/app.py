@@ -114,8 +114,9 @@ _POST_BODY = {
                         "labels": {"type": "string", "enum": ["open"]},
                         "modality": {
                             "type": "string",
-                            "enum": ["speech", "music"],
-                            "description": "audio (or a video's audio): a voice (default) or a song",
+                            "enum": ["speech", "music", "physio"],
+                            "description": "audio (or a video's audio): a voice (default) or a song; physio: a "
+                            "wearable recording (EDF/BDF, a zipped E4 export, or a CSV with a timestamp column)",
                         },
                     },
                 }
@@ -279,10 +280,24 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             if kind_suffix is None:
                 raise ApiError(415, "UnsupportedMediaType", f"This file is none of: {ACCEPTED}.")
             kind, suffix = kind_suffix
-            if options.pop("modality", None) == "music":
+            modality = options.pop("modality", None)
+            if modality == "music":
                 if kind not in ("audio", "video"):
                     raise ApiError(422, "ValidationError", f"modality=music needs audio or video; this is {kind}.")
                 kind = "music"
+            elif modality == "physio":
+                if kind not in ("physio", "archive", "text"):
+                    raise ApiError(
+                        422,
+                        "ValidationError",
+                        f"modality=physio needs EDF/BDF, a zipped E4 export or a CSV; this is {kind}.",
+                    )
+                suffix = {"text": ".csv"}.get(kind, suffix)
+                kind = "physio"
+            elif kind == "archive":
+                raise ApiError(
+                    415, "UnsupportedMediaType", "A zip is taken only as a wearable export: send modality=physio."
+                )
             media = tmp.with_suffix(suffix)
             tmp.rename(media)
         except BaseException:
@@ -320,8 +335,10 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         if labels not in (None, "open"):
             raise ApiError(422, "ValidationError", f"'labels' must be 'open' or absent; got {str(labels)[:40]!r}.")
         modality = form.get("modality") or None
-        if modality not in (None, "speech", "music"):
-            raise ApiError(422, "ValidationError", f"'modality' must be speech or music; got {str(modality)[:40]!r}.")
+        if modality not in (None, "speech", "music", "physio"):
+            raise ApiError(
+                422, "ValidationError", f"'modality' must be speech, music or physio; got {str(modality)[:40]!r}."
+            )
         return {
             "evidence": flag("evidence", True),
             "transcript": flag("transcript", True),

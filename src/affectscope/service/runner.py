@@ -102,6 +102,10 @@ class JobRunner:
                 from affectscope.recognizers.music import MusicRecognizer
 
                 cache[key] = MusicRecognizer(num_threads=threads)
+            elif kind == "physio":
+                from affectscope.recognizers.physio import PhysioRecognizer
+
+                cache[key] = PhysioRecognizer(num_threads=threads)
             else:
                 from affectscope.recognizers.video import VideoRecognizer
 

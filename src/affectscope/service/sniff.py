@@ -8,6 +8,8 @@ Examples
 ('audio', '.wav')
 >>> sniff("Ich freue mich!".encode("utf-8"))
 ('text', '.txt')
+>>> sniff(b"0       " + b"X" * 80)
+('physio', '.edf')
 >>> sniff(b"MZ\x90\x00") is None
 True
 """
@@ -18,7 +20,8 @@ __all__ = ["ACCEPTED", "sniff"]
 
 ACCEPTED = (
     "images (JPEG, PNG, GIF, WebP, BMP, TIFF), audio (WAV, FLAC, Ogg/Opus, MP3, M4A/AAC), video (MP4, MOV, "
-    "Matroska/WebM, AVI) or UTF-8 text"
+    "Matroska/WebM, AVI), UTF-8 text, or wearable recordings (EDF/BDF; with modality=physio also a zipped E4 "
+    "export or a timestamped CSV)"
 )
 
 
@@ -34,8 +37,15 @@ def _mp4(head: bytes) -> tuple[str, str] | None:
 def sniff(head: bytes) -> tuple[str, str] | None:
     """Return ``(kind, suffix)`` for the first bytes of a file, or None if it is none of :data:`ACCEPTED`.
 
-    ``kind`` is ``image``, ``audio``, ``video`` or ``text``; ``suffix`` is the one the file is stored under.
+    ``kind`` is ``image``, ``audio``, ``video``, ``text``, ``physio`` (EDF/BDF) or ``archive`` (zip: only taken as
+    a wearable export); ``suffix`` is the one the file is stored under.
     """
+    if head.startswith(b"0       ") and len(head) >= 8:  # EDF/EDF+: version "0" padded to 8 bytes
+        return ("physio", ".edf")
+    if head.startswith(b"\xffBIOSEMI"):
+        return ("physio", ".bdf")
+    if head.startswith(b"PK\x03\x04"):
+        return ("archive", ".zip")
     if head.startswith(b"\xff\xd8\xff"):
         return ("image", ".jpg")
     if head.startswith(b"\x89PNG\r\n\x1a\n"):

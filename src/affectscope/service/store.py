@@ -25,7 +25,7 @@ _SCHEMA = """
 create table if not exists jobs (
     id text primary key,
     status text not null,            -- queued | running | done | failed
-    kind text not null,              -- text | audio | image | video
+    kind text not null,              -- text | audio | music | image | video | physio
     filename text,                   -- the client's file name, for display only (never used as a path)
     media text,                      -- our stored upload (random name under the data dir), null once deleted
     options text not null,           -- JSON
