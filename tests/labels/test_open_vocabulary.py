@@ -173,3 +173,19 @@ def test_eval_scores_a_file_of_open_vocabulary_words(tmp_path):
     )
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout)["metrics"]["word_f1"] == 1.0
+
+
+def test_a_mixed_summary_is_named_by_its_own_label_first():
+    """Joy and fear almost tied: the averaged VAD picks joy words, but the summary says fear, so fear leads."""
+    from affectscope.labels.open_vocabulary import get_open_vocabulary
+    from affectscope.recognizers.text import TextRecognizer
+
+    r = TextRecognizer(evidence=False, num_threads=2).process_text(
+        "I am thrilled about the news. But I am scared of the interview."
+    )
+    words = add_open_words(r).summary["open_words"]
+    category = dict(zip(get_open_vocabulary().words, get_open_vocabulary().ekman7, strict=True))
+    assert category[words[0]] == r.summary["label"]
+    assert len(words) == 3
+    assert len(set(words)) == 3
+    assert {category[w] for w in words} >= {"fear", "joy"}  # the mixture still shows

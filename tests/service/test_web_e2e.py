@@ -127,8 +127,37 @@ def test_paste_a_text_and_see_words_and_errors(server, browser):
     page.click("#analyze")
     page.wait_for_selector("#results:not([hidden])", timeout=60_000)
     assert json.loads(page.eval_on_selector("#timeline", "e => e.dataset.lanes")) == ["words"]
+    assert not page.is_visible("#video")
     assert "in words:" in page.inner_text("#summary")
     labels = page.locator("#segments tbody tr td:nth-child(3)").all_inner_texts()
     assert labels == ["joy", "fear"]
     page.screenshot(path=str(ARTIFACTS / "web_text.png"), full_page=True)
+    page.close()
+
+
+def test_upload_a_wearable_export(server, browser, tmp_path):
+    """A zipped E4 export read as a wearable recording: one lane, the stress block on the timeline."""
+    pytest.importorskip("neurokit2")
+    import zipfile
+
+    from physio_signals import write_stress_session
+
+    session = write_stress_session(tmp_path / "e4")
+    archive = tmp_path / "e4_export.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for f in session.iterdir():
+            z.write(f, f.name)
+    page = browser.new_page(viewport={"width": 1200, "height": 1200})
+    page.goto(server)
+    page.select_option("#modality", "physio")
+    page.set_input_files("#file", str(archive))
+    page.wait_for_selector("#results:not([hidden])", timeout=120_000)
+    assert json.loads(page.eval_on_selector("#timeline", "e => e.dataset.lanes")) == ["wearable"]
+    assert not page.is_visible("#video")  # no player for a recording without a picture
+    labels = page.locator("#segments tbody tr td:nth-child(3)").all_inner_texts()
+    assert labels[0] == "neutral"
+    assert "stress" in labels
+    assert "SCR/min" in page.inner_text("#segments tbody")
+    assert page.locator("#segments tbody tr td:nth-child(1)").first.inner_text().endswith(" s")  # seconds
+    page.screenshot(path=str(ARTIFACTS / "web_wearable.png"), full_page=True)
     page.close()

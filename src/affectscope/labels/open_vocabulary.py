@@ -348,6 +348,14 @@ def add_open_words(result: Any, *, k: int = 3) -> Any:
         vad = [summary.get(d, np.nan) for d in ("valence", "arousal", "dominance")]
         vad = [np.nan if v is None else float(v) for v in vad]
         scale = "text" if summary.get("modality") in ("text", "conversation") else "label"
-        words = closest_words([[scores[e] for e in _EKMAN]], [vad], k=k, vad_scale=scale)[0]
-        summary["open_words"] = [w for w, _ in words]
+        names = [w for w, _ in closest_words([[scores[e] for e in _EKMAN]], [vad], k=k, vad_scale=scale)[0]]
+        label = summary.get("label")
+        category = dict(zip(get_open_vocabulary().words, get_open_vocabulary().ekman7, strict=True))
+        if label in _EKMAN and names and category[names[0]] != label:
+            # a mixed reading (e.g. joy 0.48, fear 0.50) averages its VAD between opposite emotions, which can
+            # favour the runner-up's words; the summary's own label leads, with its closest word
+            own = [1.0 if e == label else 0.0 for e in _EKMAN]
+            lead = closest_words([own], [vad], k=1, vad_scale=scale)[0][0][0]
+            names = [lead, *[w for w in names if w != lead]][:k]
+        summary["open_words"] = names
     return Result(frame, summary, failures=list(result.failures))

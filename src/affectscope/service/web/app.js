@@ -3,7 +3,8 @@
 
 const COLORS = {
   anger: "#d62728", disgust: "#8c564b", fear: "#9467bd", joy: "#f2b701", sadness: "#1f77b4",
-  surprise: "#17becf", neutral: "#9e9e9e", calm: "#2ca02c",
+  surprise: "#17becf", neutral: "#9e9e9e", calm: "#2ca02c", stress: "#e6550d",
+  q1_happy: "#f2b701", q2_angry: "#d62728", q3_sad: "#1f77b4", q4_calm: "#2ca02c",
 };
 const $ = (id) => document.getElementById(id);
 let lastFile = null;
@@ -48,9 +49,9 @@ async function poll(id) {
 }
 
 function lane(seg) {
-  const names = { speech: "voice", text: "words", face: "face", fusion: "fused", conversation: "dialogue" };
+  const names = { speech: "voice", text: "words", face: "face", fusion: "fused", conversation: "dialogue", physio: "wearable" };
   const m = names[seg.modality] || seg.modality;
-  return seg.track && !["main", "fused", "text"].includes(seg.track) ? `${m} · ${seg.track}` : m;
+  return seg.track && !["main", "fused", "text", "wearer"].includes(seg.track) ? `${m} · ${seg.track}` : m;
 }
 
 function show(job) {
@@ -69,7 +70,7 @@ function show(job) {
   $("summary").dataset.label = s.label || "";
   $("rationale").textContent = s.rationale || "";
   $("csv").href = `/v1/analyses/${job.id}/timeline.csv`;
-  const timed = ["audio", "video"].includes(job.kind);
+  const timed = ["audio", "video", "music", "physio"].includes(job.kind);
   const video = $("video");
   if (job.kind === "video" && lastFile) {
     video.src = URL.createObjectURL(lastFile);
@@ -129,6 +130,7 @@ function upload(file) {
   form.append("transcript", $("transcript").checked);
   form.append("fps", $("fps").value);
   if ($("open").checked) form.append("labels", "open");
+  if ($("modality").value) form.append("modality", $("modality").value);
   start(form);
 }
 
