@@ -768,30 +768,11 @@ def train(
     with _exit_on_error():
         if modality != "eeg":
             raise InputError(f"affectscope train supports --modality eeg; got {modality!r}.")
-        import numpy as np
-        import pandas as pd
+        from affectscope.recognizers.eeg import EEGClassifier, read_eeg_labels, read_labelled_eeg
 
-        from affectscope.recognizers.eeg import EEGClassifier, eeg_features, read_eeg
-
-        try:
-            table = pd.read_csv(data, dtype=str)
-        except (OSError, ValueError) as exc:
-            raise InputError(f"Cannot read {data}: {exc}.") from None
-        missing = {"path", "label", "subject"} - set(table.columns)
-        if missing:
-            raise InputError(f"{data} needs the columns path, label, subject; missing {sorted(missing)}.")
-        feats, labels, subjects, names = [], [], [], None
-        for row in table.itertuples(index=False):
-            p = Path(row.path) if Path(row.path).is_absolute() else data.parent / row.path
-            rec = read_eeg(p, rate=rate)
-            x, n = eeg_features(rec.data, rec.rate, channels=rec.channels, window=window)
-            if names is not None and n != names:
-                raise InputError(f"{p} has other channels than the first recording; all need the same channels.")
-            names = n
-            feats.append(x)
-            labels += [row.label] * len(x)
-            subjects += [row.subject] * len(x)
-        x = np.vstack(feats)
+        table = read_eeg_labels(data)
+        data_ = read_labelled_eeg(table, base=data.parent, window=window, rate=rate)
+        x, labels, subjects, names = data_.x, data_.labels, data_.subjects, data_.names
         clf = EEGClassifier(window=window)
         metrics = clf.cross_validate(x, labels, subjects)
         clf.fit(x, labels, subjects)
@@ -806,7 +787,8 @@ def train(
 @app.command("eval")
 def eval_(
     dataset: Annotated[
-        str, typer.Option(help="Dataset adapter, e.g. goemotions, carer, isear, semeval2018-ec, emobank.")
+        str,
+        typer.Option(help="Dataset adapter, e.g. goemotions, meld, ravdess, fer2013, music-4q, stress-predict, eeg."),
     ],
     path: Annotated[Path, typer.Option(help="The dataset folder (or file) as published.")],
     split: Annotated[str, typer.Option(help="train, dev, test or all.")] = "test",

@@ -123,3 +123,60 @@ def test_edf_reading_and_bad_inputs(tmp_path):
     assert read_eeg(nots, rate=256).rate == 256
     with pytest.raises(InputError, match="two labels"):
         EEGClassifier().fit(np.zeros((4, 3)), ["a"] * 4, ["s"] * 4)
+
+
+def test_eval_scores_your_recordings_by_subject_grouped_cv_or_with_a_model(tmp_path):
+    """`affectscope eval --dataset eeg`: grouped CV without a model; a model trained on 4 subjects, on 2 others."""
+    import json
+
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from affectscope.cli import app
+    from affectscope.evaluate import evaluate
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for subject in range(6):
+        gain = rng.uniform(2, 40)
+        for state in ("relaxed", "focused"):
+            for take in range(2):
+                f = tmp_path / f"s{subject}_{state}_{take}.csv"
+                _csv(f, synthetic(state, 12, rng, gain))
+                rows.append({"path": f.name, "label": state, "subject": f"s{subject}"})
+    pd.DataFrame(rows).to_csv(tmp_path / "labels.csv", index=False)
+    cv = evaluate("eeg", tmp_path / "labels.csv", split="all")
+    assert cv["n"] == 24
+    assert cv["protocol"] == "5-fold subject-grouped cross-validation"
+    assert cv["metrics"]["uar"] >= 0.9
+    # train on s0-s3, score the unseen s4 and s5 through the CLI
+    pd.DataFrame(rows[:16]).to_csv(tmp_path / "train.csv", index=False)
+    runner = CliRunner()
+    out = runner.invoke(
+        app, ["train", "--modality", "eeg", "--data", str(tmp_path / "train.csv"), "--out", str(tmp_path / "m")]
+    )
+    assert out.exit_code == 0, out.output
+    res = runner.invoke(
+        app,
+        [
+            "eval",
+            "--dataset",
+            "eeg",
+            "--path",
+            str(tmp_path / "labels.csv"),
+            "--split",
+            "s4,s5",
+            "--model",
+            str(tmp_path / "m"),
+            "--json",
+            "-",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.stdout)
+    assert report["n"] == 8
+    assert report["metrics"]["accuracy"] >= 0.85
+    assert report["model"] == "m"
+    bad = runner.invoke(app, ["eval", "--dataset", "eeg", "--path", str(tmp_path / "labels.csv"), "--split", "s9"])
+    assert bad.exit_code == 2
+    assert "s9" in bad.output

@@ -235,6 +235,8 @@ def evaluate(
             [[rec.process_file(f).summary["scores"][rec.space_][lab] for lab in rec.labels_] for f in data.items]
         )
         return _report(data, rec, score(data, {rec.space_: probs}))
+    if data.modality == "eeg":
+        return _evaluate_eeg(data, model)
     if data.modality == "physio":
         from affectscope.recognizers.physio import PhysioRecognizer
 
@@ -434,6 +436,57 @@ def _face_predictions(rec: Any, items: list[Any]) -> dict[str, np.ndarray]:
     if crops:
         probs[where] = rec.predict_crops(np.stack(crops))[space]
     return {space: probs}
+
+
+def _evaluate_eeg(data: EvalData, model: Any) -> dict[str, Any]:
+    """Score the user's labelled EEG recordings: with a trained ``model`` as they are, else by subject-grouped CV.
+
+    Features are standardised within each subject over that subject's windows in the set (as training does); a
+    recording's probabilities are the mean over its windows. Without a model, each recording is predicted by a
+    classifier fitted on the other folds' subjects (``GroupKFold``, up to 5 folds).
+    """
+    from affectscope.recognizers.eeg import EEGClassifier, read_labelled_eeg
+
+    rows = [
+        {"path": i["path"], "label": data.labels[k], "subject": i["subject"]}
+        for i, k in zip(data.items, data.y, strict=True)
+    ]
+    if model is not None:
+        clf, meta = EEGClassifier.load(model)
+        feats = read_labelled_eeg(rows, base=".", window=clf.window)
+        if feats.names != list(meta["features"]):
+            raise InputError(f"The recordings' channels differ from those {model} was trained on.")
+        unknown = sorted(set(data.labels) - set(clf.classes_))
+        if unknown:
+            raise InputError(f"{model} does not know the labels {unknown}; it was trained on {clf.classes_}.")
+        window_p = clf.predict_proba(feats.x, feats.subjects)[:, [clf.classes_.index(c) for c in data.labels]]
+        name, protocol = Path(model).name, "the trained model as given"
+    else:
+        from sklearn.model_selection import GroupKFold
+
+        feats = read_labelled_eeg(rows, base=".")
+        n_groups = len(np.unique(feats.subjects))
+        if n_groups < 2:
+            raise InputError("Subject-grouped CV needs recordings of at least 2 subjects (or pass --model).")
+        folds = min(5, n_groups)
+        window_p = np.zeros((len(feats.x), len(data.labels)))
+        for tr, te in GroupKFold(n_splits=folds).split(feats.x, feats.labels, feats.subjects):
+            clf = EEGClassifier().fit(feats.x[tr], feats.labels[tr], feats.subjects[tr])
+            p = clf.predict_proba(feats.x[te], feats.subjects[te])
+            for j, c in enumerate(data.labels):
+                if c in clf.classes_:
+                    window_p[te, j] = p[:, clf.classes_.index(c)]
+        name, protocol = "EEGClassifier (subject-grouped CV)", f"{folds}-fold subject-grouped cross-validation"
+    probs = np.stack([window_p[feats.recording == i].mean(axis=0) for i in range(len(data))])
+    return {
+        "dataset": data.dataset,
+        "split": data.split,
+        "model": name,
+        "n": len(data),
+        "labels": data.space,
+        "protocol": protocol,
+        **score(data, {data.space: probs}),
+    }
 
 
 def physio_predictions(rec: Any, items: list[dict[str, Any]]) -> np.ndarray:

@@ -38,7 +38,17 @@ import numpy as np
 
 from affectscope.errors import ConfigError, InputError, NotFittedError
 
-__all__ = ["BANDS", "EEGClassifier", "EEGRecording", "analyze_eeg", "eeg_features", "read_eeg"]
+__all__ = [
+    "BANDS",
+    "EEGClassifier",
+    "EEGRecording",
+    "LabelledEEG",
+    "analyze_eeg",
+    "eeg_features",
+    "read_eeg",
+    "read_eeg_labels",
+    "read_labelled_eeg",
+]
 
 BANDS = {"delta": (1.0, 4.0), "theta": (4.0, 8.0), "alpha": (8.0, 13.0), "beta": (13.0, 30.0), "gamma": (30.0, 45.0)}
 ACCEPTED_EEG_INPUTS = (
@@ -162,6 +172,82 @@ def eeg_features(
         rows.append(np.concatenate(feats, axis=1).reshape(-1))  # (channels, bands × 3) → channel, band, kind
     names = [f"{c}:{kind}_{b}" for c in channels for b in BANDS for kind in ("power", "de", "rel")]
     return np.array(rows), names
+
+
+@dataclass
+class LabelledEEG:
+    """Window features of labelled recordings (``affectscope train``/``eval`` input).
+
+    Attributes
+    ----------
+    x : ndarray of shape (windows, features)
+    labels, subjects : ndarray of str
+        Per window, its recording's label and subject.
+    recording : ndarray of int
+        Per window, the row of its recording in the labels table.
+    names : list of str
+        Feature names (channel, band, kind).
+    """
+
+    x: np.ndarray
+    labels: np.ndarray
+    subjects: np.ndarray
+    recording: np.ndarray
+    names: list[str]
+
+
+def read_eeg_labels(path: str | os.PathLike[str]) -> list[dict[str, str]]:
+    r"""Read a labels table: a CSV with one row per recording and the columns ``path``, ``label``, ``subject``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "labels.csv"
+    >>> _ = f.write_text("path,label,subject\nrec1.edf,relaxed,s1\n")
+    >>> read_eeg_labels(f)
+    [{'path': 'rec1.edf', 'label': 'relaxed', 'subject': 's1'}]
+    """
+    import pandas as pd
+
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"Cannot read the labels table {path}: {exc}.") from None
+    missing = {"path", "label", "subject"} - set(table.columns)
+    if missing:
+        raise InputError(f"{path} needs the columns path, label, subject; missing {sorted(missing)}.")
+    if table.empty:
+        raise InputError(f"{path} lists no recording.")
+    return table[["path", "label", "subject"]].to_dict("records")
+
+
+def read_labelled_eeg(
+    rows: list[dict[str, str]], *, base: str | os.PathLike[str], window: float = 4.0, rate: float | None = None
+) -> LabelledEEG:
+    """Features of every window of labelled recordings (rows with ``path``, ``label``, ``subject``).
+
+    Relative paths are relative to ``base``. Every recording must have the same channels, in the same order.
+
+    Raises
+    ------
+    InputError
+        A recording is unreadable or has other channels than the first one.
+    """
+    feats, labels, subjects, recording, names = [], [], [], [], None
+    for i, row in enumerate(rows):
+        p = Path(row["path"]) if Path(row["path"]).is_absolute() else Path(base) / row["path"]
+        rec = read_eeg(p, rate=rate)
+        x, n = eeg_features(rec.data, rec.rate, channels=rec.channels, window=window)
+        if names is not None and n != names:
+            raise InputError(f"{p} has other channels than the first recording; all need the same channels.")
+        names = n
+        feats.append(x)
+        labels += [str(row["label"])] * len(x)
+        subjects += [str(row["subject"])] * len(x)
+        recording += [i] * len(x)
+    if names is None:
+        raise InputError("No recording listed.")
+    return LabelledEEG(np.vstack(feats), np.array(labels), np.array(subjects), np.array(recording), names)
 
 
 class EEGClassifier:

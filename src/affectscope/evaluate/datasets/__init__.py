@@ -9,12 +9,13 @@ what was expected.
 Text adapters so far: ``goemotions``, ``carer``, ``isear``, ``semeval2018-ec``, ``emobank``; conversation
 transcripts ``meld``, ``emorynlp``, ``iemocap`` (scored per utterance); speech ``ravdess``, ``tess``,
 ``emodb``, ``savee``, ``crema-d`` (scored with the speech recognizer); faces ``fer2013``, ``ckplus``; music
-``music-4q``; wearable physiology ``stress-predict``. Every modality is scored with its recognizer.
+``music-4q``; wearable physiology ``stress-predict``; your own EEG recordings ``eeg`` (a labels table). Every
+modality is scored with its recognizer.
 
 Examples
 --------
 >>> sorted(ADAPTERS)  # doctest: +NORMALIZE_WHITESPACE
-['carer', 'ckplus', 'crema-d', 'csv', 'emobank', 'emodb', 'emorynlp', 'fer2013', 'goemotions', 'iemocap',
+['carer', 'ckplus', 'crema-d', 'csv', 'eeg', 'emobank', 'emodb', 'emorynlp', 'fer2013', 'goemotions', 'iemocap',
  'isear', 'meld', 'music-4q', 'ravdess', 'savee', 'semeval2018-ec', 'stress-predict', 'tess']
 """
 
@@ -27,6 +28,7 @@ from typing import Any
 from affectscope.errors import ConfigError, InputError
 from affectscope.evaluate.datasets.base import SPLITS, EvalData
 from affectscope.evaluate.datasets.conversation import load_emorynlp, load_iemocap, load_meld
+from affectscope.evaluate.datasets.eeg import EEG_ADAPTERS
 from affectscope.evaluate.datasets.media import MEDIA_ADAPTERS
 from affectscope.evaluate.datasets.physio import PHYSIO_ADAPTERS
 from affectscope.evaluate.datasets.speech import SPEECH_ADAPTERS
@@ -54,6 +56,7 @@ ADAPTERS: dict[str, Callable[..., EvalData]] = {
     **SPEECH_ADAPTERS,
     **MEDIA_ADAPTERS,
     **PHYSIO_ADAPTERS,
+    **EEG_ADAPTERS,
 }
 
 
@@ -84,12 +87,13 @@ def load_dataset(
     >>> load_dataset("sst", ".")
     Traceback (most recent call last):
     ...
-    affectscope.errors.ConfigError: The 'dataset' parameter must be one of ['carer', 'ckplus', 'crema-d', 'csv', 'emobank', 'emodb', 'emorynlp', 'fer2013', 'goemotions', 'iemocap', 'isear', 'meld', 'music-4q', 'ravdess', 'savee', 'semeval2018-ec', 'stress-predict', 'tess']. Got 'sst' instead.
+    affectscope.errors.ConfigError: The 'dataset' parameter must be one of ['carer', 'ckplus', 'crema-d', 'csv', 'eeg', 'emobank', 'emodb', 'emorynlp', 'fer2013', 'goemotions', 'iemocap', 'isear', 'meld', 'music-4q', 'ravdess', 'savee', 'semeval2018-ec', 'stress-predict', 'tess']. Got 'sst' instead.
     """  # noqa: E501
     if name not in ADAPTERS:
         raise ConfigError(f"The 'dataset' parameter must be one of {sorted(ADAPTERS)}. Got {name!r} instead.")
     listed = name == "fer2013" and ".json:" in split  # a file list (e.g. a deduplicated held-out part)
-    if split not in SPLITS and name not in SPEECH_ADAPTERS and name not in PHYSIO_ADAPTERS and not listed:
+    grouped = {**SPEECH_ADAPTERS, **PHYSIO_ADAPTERS, **EEG_ADAPTERS}  # splits by speaker or subject ids
+    if split not in SPLITS and name not in grouped and not listed:
         raise ConfigError(f"The 'split' parameter must be one of {list(SPLITS)}. Got {split!r} instead.")
     data = ADAPTERS[name](Path(path), split, labels, **options)
     if len(data) == 0:
