@@ -56,3 +56,73 @@ def write_stress_session(folder):
     still = np.c_[np.zeros((minutes * 60 * 32, 2)), np.full(minutes * 60 * 32, 64.0)]
     e4_file(folder, "ACC", 32, still + np.random.default_rng(1).normal(0, 1.0, still.shape))
     return folder
+
+
+# --- hostile inputs, built in little memory and time --------------------------------------------------------------
+
+
+def repeated_deflate(head, block, repeats):
+    """Raw deflate data of ``head + block * repeats`` (and its CRC-32 and size) without compressing it all: after a
+    full flush the compressor starts afresh, so every copy of ``block`` compresses to the same bytes."""
+    import zlib
+
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = c.compress(head) + c.flush(zlib.Z_FULL_FLUSH)
+    one = c.compress(block) + c.flush(zlib.Z_FULL_FLUSH)
+    data = first + one * repeats + c.flush()
+    crc = zlib.crc32(head)
+    for _ in range(repeats):
+        crc = zlib.crc32(block, crc)
+    return data, crc & 0xFFFFFFFF, len(head) + len(block) * repeats
+
+
+def gzip_bomb(head, block, repeats):
+    """A valid gzip stream of ``head + block * repeats`` (1 GiB of '0.5' lines compress to ~1 MB)."""
+    import struct
+
+    data, crc, size = repeated_deflate(head, block, repeats)
+    return b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + data + struct.pack("<II", crc, size & 0xFFFFFFFF)
+
+
+def raw_zip(members):
+    """A zip built by hand: ``members`` are dicts with ``name``, ``data`` (already compressed), ``crc``,
+    ``size`` (declared uncompressed size), optional ``method`` (8) and ``flags`` (0). Lets a test declare what
+    :mod:`zipfile` would not write: lying sizes, encryption flags, Deflate64."""
+    import struct
+
+    local, central = b"", b""
+    for m in members:
+        name = m["name"].encode()
+        method, flags = m.get("method", 8), m.get("flags", 0)
+        fields = (20, flags, method, 0, 0x21, m["crc"], len(m["data"]), m["size"], len(name))
+        offset = len(local)
+        local += struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", *fields, 0) + name + m["data"]
+        central += struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, 0, offset) + name
+    n = len(members)
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, n, n, len(central), len(local), 0)
+    return local + central + end
+
+
+def edf_header(signals, records, duration=1.0, *, bdf=False):
+    """The header of an EDF (or BDF) file: ``signals`` are (label, samples per record) pairs."""
+    ns = len(signals)
+
+    def f(value, width):
+        return str(value).ljust(width)[:width].encode("ascii")
+
+    head = (b"\xffBIOSEMI" if bdf else f(0, 8)) + f("X X X X", 80) + f("Startdate X X X X", 80)
+    head += f("01.01.22", 8) + f("10.00.00", 8) + f(256 * (ns + 1), 8) + f("24BIT" if bdf else "", 44)
+    head += f(records, 8) + f(duration, 8) + f(ns, 4)
+    cols = [
+        [f(label, 16) for label, _ in signals],
+        [f("", 80)] * ns,
+        [f("uS", 8)] * ns,
+        [f(-100, 8)] * ns,
+        [f(100, 8)] * ns,
+        [f(-8388608 if bdf else -32768, 8)] * ns,
+        [f(8388607 if bdf else 32767, 8)] * ns,
+        [f("", 80)] * ns,
+        [f(spr, 8) for _, spr in signals],
+        [f("", 32)] * ns,
+    ]
+    return head + b"".join(b"".join(c) for c in cols)

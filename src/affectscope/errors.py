@@ -14,11 +14,13 @@ from __future__ import annotations
 
 __all__ = [
     "AffectscopeError",
+    "CancelledError",
     "ConfigError",
     "DependencyError",
     "InputError",
     "ModelError",
     "NotFittedError",
+    "TimeLimitError",
 ]
 
 
@@ -44,3 +46,11 @@ class DependencyError(AffectscopeError, ImportError):
 
 class NotFittedError(AffectscopeError, AttributeError):
     """An estimator was used before ``fit`` was called (scikit-learn contract)."""
+
+
+class CancelledError(AffectscopeError):
+    """The work was cancelled before it finished (see :mod:`affectscope._cancel`)."""
+
+
+class TimeLimitError(CancelledError):
+    """The work ran past its time budget and was stopped (see :mod:`affectscope._cancel`)."""

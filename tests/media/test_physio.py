@@ -200,8 +200,8 @@ def test_zipped_e4_export(tmp_path):
         read_physio(empty)
     bad = tmp_path / "bad.zip"
     with zipfile.ZipFile(bad, "w") as z:
-        z.writestr("EDA.csv", "start\nrate\nnot numbers\n")
-    with pytest.raises(InputError, match=r"bad\.zip:.*EDA\.csv is not an E4 signal file"):
+        z.writestr("EDA.csv", "1644227574.0\n4.0\nnot numbers\n")
+    with pytest.raises(InputError, match=r"EDA\.csv in .*bad\.zip is not an E4 signal file"):
         read_physio(bad)
     (tmp_path / "fake.zip").write_bytes(b"PK but not really")
     with pytest.raises(InputError, match="not a readable zip"):

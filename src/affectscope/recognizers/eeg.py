@@ -14,6 +14,11 @@ There is no public EEG emotion data we may train on here, so affectscope ships n
 ``affectscope train --modality eeg --data labels.csv --out DIR`` does all of this from a CSV listing recordings
 (``path``, ``label``, ``subject``). Needs the ``eeg`` extra (scipy, scikit-learn, pyedflib).
 
+Readers are bounded like the wearable ones (:mod:`affectscope.media.physio`): an EDF/BDF header must match the
+file's size and declare at most 7 days, and at most 2**28 samples are read; a CSV is at most 1 GiB with lines
+of at most 1 MiB, its rate (timestamps or ``rate``) in (0, 100000] Hz and its values finite within ±1e9; a
+labels table is at most 16 MiB. Bad bytes raise :class:`~affectscope.errors.InputError` only.
+
 Examples
 --------
 >>> import numpy as np
@@ -36,7 +41,8 @@ from typing import Any
 
 import numpy as np
 
-from affectscope.errors import ConfigError, InputError, NotFittedError
+from affectscope._validation import check_number
+from affectscope.errors import AffectscopeError, ConfigError, InputError, NotFittedError
 
 __all__ = [
     "BANDS",
@@ -54,6 +60,8 @@ BANDS = {"delta": (1.0, 4.0), "theta": (4.0, 8.0), "alpha": (8.0, 13.0), "beta":
 ACCEPTED_EEG_INPUTS = (
     "an EDF/BDF file, or a CSV with a 'timestamp' column (seconds) or a given sampling rate and one column per channel"
 )
+MAX_EEG_RATE = 100_000.0  # Hz
+MAX_LABELS_BYTES = 16 * 1024**2
 
 
 def _scipy_signal() -> Any:
@@ -75,50 +83,84 @@ class EEGRecording:
 
 
 def read_eeg(path: str | os.PathLike[str], *, rate: float | None = None) -> EEGRecording:
-    """Read an EEG recording (EDF/BDF or CSV).
+    r"""Read an EEG recording (EDF/BDF or CSV).
+
+    EDF/BDF: the signals at the file's highest rate (the EEG leads). CSV/TSV: every column but ``timestamp``,
+    ``time`` and ``label``; the rate is the median step of ``timestamp``, or ``rate``. Empty cells read as 0.
 
     Raises
     ------
     InputError
-        The file is missing, malformed, has no channels, or a CSV without timestamps and no ``rate``.
+        The file is missing, malformed, over a limit, has no channels, non-finite or huge values, or is a CSV
+        without timestamps and no ``rate``.
+    ConfigError
+        ``rate`` is not a number in (0, 100000].
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "rec.csv"
+    >>> _ = f.write_text("Fz,Cz\n1,2\n3,4\n")
+    >>> read_eeg(f, rate=256).data.tolist()
+    [[1.0, 3.0], [2.0, 4.0]]
     """
+    from affectscope.media.physio import _FOREIGN, _edf_read, _open_file, _shown
+
+    if rate is not None:
+        rate = check_number(rate, name="rate", func="read_eeg", low=0, high=MAX_EEG_RATE, low_open=True)
     p = Path(path)
     if not p.is_file():
+        if p.exists():
+            raise InputError(f"{p} is not a regular file (a folder, device or pipe). Expected {ACCEPTED_EEG_INPUTS}.")
         raise InputError(f"EEG recording not found: {p}.")
     suffix = p.suffix.lower()
     if suffix in (".edf", ".bdf"):
-        try:
-            import pyedflib
-        except ImportError:
-            raise ConfigError("Reading EDF/BDF needs pyedflib: pip install 'affectscope[eeg]'.") from None
-        try:
-            with pyedflib.EdfReader(str(p)) as f:
-                names = [n.strip() for n in f.getSignalLabels()]
-                rates = [float(f.getSampleFrequency(i)) for i in range(f.signals_in_file)]
-                keep = [i for i, r in enumerate(rates) if r == max(rates)]  # EEG channels share the highest rate
-                data = np.vstack([f.readSignal(i) for i in keep])
-        except OSError as exc:
-            raise InputError(f"{p} is not a readable EDF/BDF file ({exc}). Expected {ACCEPTED_EEG_INPUTS}.") from None
-        return EEGRecording(data, [names[i] for i in keep], max(rates), str(p))
+
+        def pick(labels: list[str], rates: list[float]) -> list[int]:
+            return [i for i, r in enumerate(rates) if r == max(rates)]  # EEG channels share the highest rate
+
+        labels, rates, _, signals = _edf_read(p, ACCEPTED_EEG_INPUTS, pick, extra="eeg", max_rate=MAX_EEG_RATE)
+        keep = sorted(signals)
+        n = min(len(signals[i]) for i in keep)
+        data = np.vstack([signals[i][:n] for i in keep])
+        return EEGRecording(data, [labels[i] for i in keep], max(rates), str(p))
     if suffix in (".csv", ".tsv"):
         import pandas as pd
 
         try:
-            table = pd.read_csv(p, sep="\t" if suffix == ".tsv" else ",")
-        except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-            raise InputError(f"{p} is not a CSV table ({exc}). Expected {ACCEPTED_EEG_INPUTS}.") from None
-        cols = [c for c in table.columns if str(c).lower() not in ("timestamp", "time", "label")]
-        if "timestamp" in [str(c).lower() for c in table.columns]:
-            tcol = next(c for c in table.columns if str(c).lower() == "timestamp")
-            step = np.diff(pd.to_numeric(table[tcol], errors="coerce").to_numpy())
-            if len(step) < 2 or not (step > 0).all():
-                raise InputError(f"{p}: 'timestamp' must be increasing seconds.")
+            with _open_file(p) as buf:
+                table = pd.read_csv(buf, sep="\t" if suffix == ".tsv" else ",", encoding="utf-8", engine="c")
+        except InputError:
+            raise
+        except pd.errors.EmptyDataError:
+            raise InputError(f"{p} is empty. Expected {ACCEPTED_EEG_INPUTS}.") from None
+        except (*_FOREIGN, pd.errors.ParserError) as exc:
+            reason = " ".join(str(exc).split())[:160]
+            raise InputError(f"{p} is not a CSV table ({reason}). Expected {ACCEPTED_EEG_INPUTS}.") from None
+        lower = [str(c).lower().strip() for c in table.columns]
+        cols = [c for c, low in zip(table.columns, lower, strict=True) if low not in ("timestamp", "time", "label")]
+        if "timestamp" in lower:
+            tcol = table.columns[lower.index("timestamp")]
+            t = pd.to_numeric(table[tcol], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+            step = np.diff(t)
+            if len(step) < 2 or not np.isfinite(t).all() or not (step > 0).all():
+                raise InputError(f"{p}: 'timestamp' must be increasing seconds (numbers, no gaps).")
             rate = 1.0 / float(np.median(step))
-        if rate is None or not rate > 0:
+            if not 0 < rate <= MAX_EEG_RATE:
+                raise InputError(
+                    f"{p}: the timestamps step by {1 / rate:g} s ({rate:g} Hz); accepted: up to {MAX_EEG_RATE:g} Hz "
+                    "with 'timestamp' in seconds."
+                )
+        if rate is None:
             raise InputError(f"{p} has no 'timestamp' column: pass the sampling rate (--rate).")
-        values = table[cols].apply(pd.to_numeric, errors="coerce").to_numpy().T
-        if not cols or np.isnan(values).all(axis=1).any():
-            raise InputError(f"{p} needs numeric channel columns; it has {list(table.columns)[:10]}.")
+        shown = [_shown(str(c), 40) for c in list(table.columns)[:10]]
+        if not cols or not len(table):
+            raise InputError(f"{p} needs numeric channel columns and rows; it has {shown}.")
+        values = table[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan).T
+        if np.isnan(values).all(axis=1).any():
+            raise InputError(f"{p} needs numeric channel columns; it has {shown}.")
+        if (np.abs(values) > 1e9).any():  # NaN compares False: empty cells pass and read as 0
+            raise InputError(f"{p} holds infinite or huge values (beyond ±1e9); EEG samples are finite numbers.")
         return EEGRecording(np.nan_to_num(values), [str(c) for c in cols], float(rate), str(p))
     raise InputError(f"{p} is not an EEG recording. Expected {ACCEPTED_EEG_INPUTS}.")
 
@@ -147,12 +189,22 @@ def eeg_features(
     names : list of str
         ``"<channel>:<feature>"``.
     """
+    window = check_number(window, name="window", func="eeg_features", low=0.5, high=3600)
     signal = _scipy_signal()
-    data = np.atleast_2d(np.asarray(data, dtype=np.float64))
-    if data.shape[0] != len(channels):
+    try:
+        data = np.atleast_2d(np.asarray(data, dtype=np.float64))
+        rate = float(rate)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"EEG data must be a numeric array (channels × samples) and a rate: {exc}.") from None
+    if data.ndim != 2 or data.shape[0] != len(channels):
         raise InputError(f"{data.shape[0]} signals but {len(channels)} channel names.")
-    if rate < 90:
-        raise InputError(f"EEG features need a sampling rate of at least 90 Hz (gamma is 30-45 Hz); got {rate:g}.")
+    if not np.isfinite(data).all():
+        raise InputError("EEG data hold NaN or infinite values; pass finite numbers (fill gaps first).")
+    if not (np.isfinite(rate) and 90 <= rate <= MAX_EEG_RATE):
+        raise InputError(
+            f"EEG features need a sampling rate of at least 90 Hz (gamma is 30-45 Hz), at most "
+            f"{MAX_EEG_RATE:g}; got {rate:g}."
+        )
     step = round(window * rate)
     n_win = data.shape[1] // step
     if n_win < 1:
@@ -209,10 +261,16 @@ def read_eeg_labels(path: str | os.PathLike[str]) -> list[dict[str, str]]:
     """
     import pandas as pd
 
+    from affectscope.media.physio import _FOREIGN, _open_file
+
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"Cannot read the labels table {path}: {exc}.") from None
+        with _open_file(Path(path), limit=MAX_LABELS_BYTES) as buf:
+            table = pd.read_csv(buf, dtype=str, keep_default_na=False, encoding="utf-8", engine="c")
+    except InputError:
+        raise
+    except (*_FOREIGN, pd.errors.ParserError) as exc:  # EmptyDataError is a ValueError
+        reason = " ".join(str(exc).split())[:160]
+        raise InputError(f"Cannot read the labels table {path}: {reason}.") from None
     missing = {"path", "label", "subject"} - set(table.columns)
     if missing:
         raise InputError(f"{path} needs the columns path, label, subject; missing {sorted(missing)}.")
@@ -233,6 +291,9 @@ def read_labelled_eeg(
     InputError
         A recording is unreadable or has other channels than the first one.
     """
+    window = check_number(window, name="window", func="read_labelled_eeg", low=0.5, high=3600)
+    if rate is not None:
+        rate = check_number(rate, name="rate", func="read_labelled_eeg", low=0, high=MAX_EEG_RATE, low_open=True)
     feats, labels, subjects, recording, names = [], [], [], [], None
     for i, row in enumerate(rows):
         p = Path(row["path"]) if Path(row["path"]).is_absolute() else Path(base) / row["path"]
@@ -367,17 +428,41 @@ class EEGClassifier:
     @classmethod
     def load(cls, folder: str | os.PathLike[str]) -> tuple[EEGClassifier, dict[str, Any]]:
         """Load a bundle written by :meth:`save`; return the classifier and the bundle metadata."""
+        import zipfile
+
         folder = Path(folder)
         try:
             meta = json.loads((folder / "bundle.json").read_text(encoding="utf-8"))
-            w = np.load(folder / "head.npz")
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ConfigError(f"{folder} is not an EEG model folder written by affectscope train ({exc}).") from None
-        if meta.get("modality") != "eeg":
-            raise ConfigError(f"{folder} holds a {meta.get('modality')} model, not an EEG model.")
-        clf = cls(c=float(meta.get("c", 1.0)), window=float(meta.get("window", 4.0)))
-        clf.classes_ = list(meta["heads"]["emotion"]["labels"])
-        clf.mean_, clf.scale_, clf.coef_, clf.intercept_ = w["mean"], w["scale"], w["coef"], w["intercept"]
+            if not isinstance(meta, dict):
+                raise ValueError("bundle.json is not an object")
+            if meta.get("modality") != "eeg":
+                raise ConfigError(f"{folder} holds a {str(meta.get('modality'))[:40]} model, not an EEG model.")
+            clf = cls(c=float(meta.get("c", 1.0)), window=float(meta.get("window", 4.0)))
+            clf.classes_ = [str(c) for c in meta["heads"]["emotion"]["labels"]]
+            meta["features"] = [str(n) for n in meta["features"]]
+            with np.load(folder / "head.npz", allow_pickle=False) as w:
+                arrays = [np.asarray(w[k], dtype=np.float64) for k in ("mean", "scale", "coef", "intercept")]
+        except AffectscopeError:
+            raise
+        except (
+            OSError,
+            ValueError,
+            KeyError,
+            TypeError,
+            IndexError,
+            UnicodeError,
+            RecursionError,
+            zipfile.BadZipFile,
+        ) as exc:
+            reason = " ".join(str(exc).split())[:160]
+            raise ConfigError(f"{folder} is not an EEG model folder written by affectscope train ({reason}).") from None
+        clf.mean_, clf.scale_, clf.coef_, clf.intercept_ = arrays
+        if (
+            clf.coef_.ndim != 2
+            or clf.coef_.shape[1] != len(meta["features"])
+            or clf.mean_.shape != (len(meta["features"]),)
+        ):
+            raise ConfigError(f"{folder}: head.npz does not match the features in bundle.json; retrain the model.")
         return clf, meta
 
 

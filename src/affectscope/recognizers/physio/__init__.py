@@ -28,8 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from affectscope.errors import InputError
-from affectscope.media.physio import Recording
+from affectscope._validation import check_span
+from affectscope.errors import AffectscopeError, InputError
+from affectscope.media.physio import MAX_DURATION_S, Recording
 from affectscope.recognizers.base import Recognizer
 from affectscope.recognizers.physio.head import stress_logit
 from affectscope.recognizers.physio.sequence import context_features, smooth
@@ -89,19 +90,60 @@ class PhysioRecognizer(Recognizer):
     def process_file(
         self, file: str | os.PathLike[str], *, start: float | None = None, end: float | None = None
     ) -> Result:
-        """Analyse a wearable recording (E4 folder, timestamped CSV or EDF/BDF), optionally ``[start, end)`` seconds."""
+        """Analyse a wearable recording (E4 folder, timestamped CSV or EDF/BDF), optionally ``[start, end)`` seconds.
+
+        ``start`` and ``end`` are checked first (finite, ``0 <= start < end <= 7 days``: a ``ConfigError``), then
+        the recording is read (:func:`~affectscope.media.physio.read_physio`, under its limits).
+        """
         from affectscope.media.physio import read_physio
 
+        start, end = check_span(start, end, func="analyze")
         return self.process_recording(read_physio(file), source=str(file), start=start, end=end)
 
     def process_recording(
         self, rec: Recording, *, source: str | None = None, start: float | None = None, end: float | None = None
     ) -> Result:
-        """Analyse a :class:`~affectscope.media.physio.Recording` already read; times are seconds from its start."""
-        from affectscope.recognizers.physio.features import FEATURE_NAMES, recording_features
+        """Analyse a :class:`~affectscope.media.physio.Recording` already read; times are seconds from its start.
 
+        Raises
+        ------
+        InputError
+            No channel, a recording longer than 7 days or shorter than six windows, EDA below 1 Hz or BVP at or
+            below 16 Hz (too slow for SCRs and beats: resample it, or leave the channel out to use the others), or
+            signals the feature extraction cannot use.
+        ConfigError
+            ``start``/``end`` not finite, negative, over 7 days or out of order.
+        """
+        from affectscope.recognizers.physio.features import (
+            FEATURE_NAMES,
+            MIN_BVP_RATE,
+            MIN_EDA_RATE,
+            recording_features,
+        )
+
+        start, end = check_span(start, end, func="analyze")
         file = source if source is not None else rec.source
+        if not rec.channels:
+            raise InputError(f"{file} holds no channel (eda, bvp, hr, temp or acc).")
+        for name, ch in rec.channels.items():
+            if not (np.isfinite(ch.rate) and ch.rate > 0 and np.isfinite(ch.start)):
+                raise InputError(
+                    f"{file}: the {name} channel has a rate of {ch.rate} Hz from {ch.start}; both must be finite."
+                )
+        eda, bvp = rec.channels.get("eda"), rec.channels.get("bvp")
+        if eda is not None and eda.rate < MIN_EDA_RATE:
+            raise InputError(
+                f"{file}: EDA needs at least {MIN_EDA_RATE:g} Hz for skin-conductance responses; this recording's EDA "
+                f"is {eda.rate:g} Hz (E4: 4 Hz). Resample it, or leave the eda channel (column) out to use the others."
+            )
+        if bvp is not None and bvp.rate <= MIN_BVP_RATE:
+            raise InputError(
+                f"{file}: BVP needs a rate above {MIN_BVP_RATE:g} Hz for beat detection; this recording's BVP is "
+                f"{bvp.rate:g} Hz (E4: 64 Hz). Resample it, or leave the bvp channel (column) out to use the others."
+            )
         length = rec.end - rec.start
+        if not np.isfinite(length) or length > MAX_DURATION_S + 1:
+            raise InputError(f"{file} spans {length / 86400:,.1f} days; the limit is 7 days per recording.")
         lo, hi = self._span(start, end, floor=0.0)
         hi = min(hi, length)
         win, hop = self.config_["window_s"], self.config_["hop_s"]
@@ -111,7 +153,13 @@ class PhysioRecognizer(Recognizer):
                 f"{file} holds {length / 60:.1f} min of signal; stress is judged against the wearer's own recording, "
                 f"which needs at least {(MIN_WINDOWS - 1) * hop + win:g} s (10 minutes or more work best)."
             )
-        x, evidence = recording_features(rec, windows)
+        try:
+            x, evidence = recording_features(rec, windows)
+        except AffectscopeError:
+            raise
+        except (ValueError, TypeError, IndexError, ZeroDivisionError, FloatingPointError, np.linalg.LinAlgError) as exc:
+            reason = " ".join(str(exc).split())[:160]
+            raise InputError(f"{file}: the signals could not be turned into features ({reason}).") from None
         if np.isnan(x).all(axis=0).sum() == x.shape[1]:
             raise InputError(f"{file}: none of EDA, BVP, HR, TEMP or ACC could be read into features.")
         p = self.postprocess(self.forward(self.preprocess([x])))[self.space_]
