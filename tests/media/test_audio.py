@@ -56,9 +56,9 @@ def test_start_end_and_silence():
     sig = load_audio((np.zeros(32000, dtype=np.float32), 16000), start=0.5, end=1.5)
     assert sig.duration == 1.0
     assert not sig.samples.any()  # silence is a valid signal, not an error
-    with pytest.raises(InputError, match="no samples between"):
+    with pytest.raises(InputError, match=r"start 5 s is past the end of the audio \(1\.00 s\)"):
         load_audio((np.zeros(16000, dtype=np.float32), 16000), start=5)
-    with pytest.raises(ConfigError, match="'start' and 'end'"):
+    with pytest.raises(ConfigError, match="must be after 'start'"):
         load_audio((np.zeros(16000, dtype=np.float32), 16000), start=1, end=0.5)
 
 

@@ -80,7 +80,7 @@ def test_iteration_is_lazy(clip):
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"fps": 0}, "'fps'"), ({"start": 2, "end": 1}, "start < end"), ({"max_side": 3}, "max_side")],
+    [({"fps": 0}, "'fps'"), ({"start": 2, "end": 1}, "must be after 'start'"), ({"max_side": 3}, "max_side")],
 )
 def test_bad_options_are_config_errors(clip, kwargs, message):
     with pytest.raises(ConfigError, match=message):

@@ -215,3 +215,30 @@ def test_image_modes_and_orientation_reach_the_face(face_recognizer, astronaut, 
     r = face_recognizer.process_file(f)
     assert len(r) == 1
     assert r.frame["label"].iloc[0] == "joy"
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"max_faces": 101}, {"min_face_size": 7}, {"min_face_size": 5000}, {"fps": 61}, {"fps": float("inf")}]
+)
+def test_option_bounds(kwargs):
+    from affectscope.recognizers.face import FaceRecognizer
+
+    with pytest.raises(ConfigError, match="parameter of FaceRecognizer must be"):
+        FaceRecognizer(**kwargs)
+
+
+def test_a_video_cut_half_way_keeps_the_faces_before_the_cut(face_recognizer, astronaut, tmp_path):
+    from affectscope.media.video import write_test_video
+
+    rng = np.random.default_rng(0)
+    frames = [np.clip(astronaut.astype(int) + rng.integers(-20, 20, astronaut.shape), 0, 255).astype(np.uint8)]
+    f = write_test_video(tmp_path / "whole.mp4", frames * 20, fps=5)
+    data = f.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    r = face_recognizer.process_video(cut)
+    assert r.summary["n_frames"] >= 3
+    assert len(r) >= 1
+    assert (r.frame["label"] == "joy").all()
+    assert "breaks off" in r.summary["damage"]
+    assert "damage" not in face_recognizer.process_video(f).summary

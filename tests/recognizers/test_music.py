@@ -114,3 +114,21 @@ def test_cli_reads_a_song(tmp_path):
     assert "BPM" in table.stdout
     bad = CliRunner().invoke(app, ["analyze", "some text", "--modality", "music"])
     assert bad.exit_code == 2
+
+
+def test_music_span_is_checked(music, tmp_path):
+    import math
+
+    import soundfile as sf
+
+    from affectscope.errors import ConfigError, InputError
+
+    f = tmp_path / "loop.wav"
+    sf.write(f, major_loop(8), SR)
+    for bad in (math.nan, math.inf, -2):
+        with pytest.raises(ConfigError, match=r"'start' parameter of MusicRecognizer\.process_file"):
+            music.process_file(tmp_path / "never-read.wav", start=bad)
+    with pytest.raises(InputError, match=r"start 50 s is past the end of the audio \(8\.00 s\)"):
+        music.process_file(f, start=50)
+    with pytest.raises(ConfigError, match=r"'window' parameter of MusicRecognizer must be a float in \[5, 30\]"):
+        type(music)(window=math.nan)

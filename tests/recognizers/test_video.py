@@ -154,3 +154,66 @@ def test_progress_is_reported(video_recognizer, talking_video):
     assert len(shares) >= 4
     assert 0 < shares[0] < 0.7
     assert shares[-1] == 0.95
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"fps": 0}, "fps"),
+        ({"fps": 61}, "fps"),
+        ({"fps": float("nan")}, "fps"),
+        ({"window": 1e-6}, "window"),
+        ({"window": 1e-300}, "window"),
+        ({"window": 4000}, "window"),
+        ({"window": "sentence"}, "window"),
+        ({"max_faces": 0}, "max_faces"),
+        ({"max_faces": 101}, "max_faces"),
+        ({"min_face_size": 4}, "min_face_size"),
+    ],
+)
+def test_option_bounds_are_checked_before_any_model_loads(kwargs, name):
+    import time
+
+    from affectscope.errors import ConfigError
+    from affectscope.recognizers.video import VideoRecognizer
+
+    t0 = time.perf_counter()
+    with pytest.raises(ConfigError, match=f"The '{name}' parameter of VideoRecognizer must be"):
+        VideoRecognizer(**kwargs)
+    assert time.perf_counter() - t0 < 1
+
+
+def test_rows_never_run_past_the_end_or_the_clip(video_recognizer, talking_video, tmp_path):
+    import shutil
+
+    from affectscope.media.video import probe_video
+
+    duration = probe_video(talking_video).duration
+    clip = tmp_path / "talk.mp4"
+    shutil.copy(talking_video, clip)
+    (tmp_path / "talk.srt").write_text(  # a cue that runs on after the video ends
+        "1\n00:00:01,000 --> 00:00:30,000\nI am so happy to see you!\n", encoding="utf-8"
+    )
+    whole = video_recognizer.process_file(clip)
+    assert whole.frame.index.get_level_values("end").max() <= duration
+    part = video_recognizer.process_file(clip, start=0.5, end=2.0)
+    ends = part.frame.index.get_level_values("end")
+    assert ends.max() <= 2.0
+    assert set(part.frame["modality"]) >= {"face", "text", "fusion"}
+    assert part.summary["analysed"][1] <= 2.0
+
+
+def test_span_and_window_count_are_checked(video_recognizer, talking_video, monkeypatch):
+    import math
+
+    from affectscope.errors import ConfigError, InputError
+    from affectscope.recognizers import video
+    from affectscope.recognizers.video import VideoRecognizer
+
+    with pytest.raises(ConfigError, match=r"'start' parameter of VideoRecognizer\.process_file"):
+        video_recognizer.process_file(talking_video, start=math.nan)
+    with pytest.raises(InputError, match="past the end of the video"):
+        video_recognizer.process_file(talking_video, start=50)
+    monkeypatch.setattr(video, "MAX_WINDOWS", 5)
+    with pytest.raises(ConfigError, match="fusion windows"):
+        VideoRecognizer(transcript=False, window=0.25, num_threads=2).process_file(talking_video)

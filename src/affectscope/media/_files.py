@@ -2,14 +2,39 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from pathlib import Path
 
 from affectscope.errors import InputError
 
+__all__ = ["existing_file"]
 
-def existing_file(obj: str | os.PathLike[str], *, accepted: str) -> Path:
-    """Return ``obj`` as a Path to an existing regular file, or raise InputError naming what is accepted.
+
+def existing_file(obj: str | os.PathLike[str], *, accepted: str, allow_empty: bool = True) -> Path:
+    """Return ``obj`` as a Path to an existing regular file, or raise InputError naming what is wrong and accepted.
+
+    A folder, a device (``/dev/zero``), a FIFO or socket, a symbolic-link loop, an unreadable file and a name
+    the operating system refuses each get their own message rather than "File not found"; nothing is opened.
+
+    Parameters
+    ----------
+    obj : path-like
+        The user's path.
+    accepted : str
+        What the caller accepts, for the message.
+    allow_empty : bool
+        Accept a 0-byte file (``False``: refuse it as empty).
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    InputError
+        Missing, not a regular file, unreadable, or (``allow_empty=False``) empty.
 
     Examples
     --------
@@ -17,10 +42,30 @@ def existing_file(obj: str | os.PathLike[str], *, accepted: str) -> Path:
     Traceback (most recent call last):
     ...
     affectscope.errors.InputError: File not found: /no/such/file.txt. Expected a text file.
+    >>> existing_file("/", accepted="a text file")
+    Traceback (most recent call last):
+    ...
+    affectscope.errors.InputError: / is a folder, not a regular file. Expected a text file.
     """
-    path = Path(obj)
-    if not path.exists():
-        raise InputError(f"File not found: {path}. Expected {accepted}.")
-    if not path.is_file():
-        raise InputError(f"{path} is not a regular file (a folder?). Expected {accepted}.")
+    try:
+        path = Path(obj)
+        info = os.stat(path)
+    except ValueError:  # an embedded NUL byte
+        raise InputError(f"{obj!r} is not a valid file name. Expected {accepted}.") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(f"{obj} is a symbolic link loop, not a file. Expected {accepted}.") from None
+        if exc.errno == errno.EACCES:
+            raise InputError(f"{obj} cannot be read (permission denied). Expected {accepted}.") from None
+        if exc.errno == errno.ENAMETOOLONG:
+            raise InputError(f"The file name is too long ({len(str(obj))} characters). Expected {accepted}.") from None
+        raise InputError(f"File not found: {obj}. Expected {accepted}.") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{path} is a folder, not a regular file. Expected {accepted}.")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{path} is not a regular file (a device, FIFO or socket). Expected {accepted}.")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{path} cannot be read (permission denied). Expected {accepted}.")
+    if not allow_empty and info.st_size == 0:
+        raise InputError(f"{path} is an empty file (0 bytes). Expected {accepted}.")
     return path

@@ -24,15 +24,19 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
-from collections.abc import Iterator
+import struct
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from affectscope._validation import check_span
 from affectscope.errors import ConfigError, DependencyError, InputError
 from affectscope.media._files import existing_file
 
@@ -44,6 +48,24 @@ ACCEPTED_AUDIO_INPUTS = (
     "a tuple (array, sampling_rate), or a dict with 'array' and 'sampling_rate' (or 'path')"
 )
 _BLOCK_SECONDS = 30
+_BLOCK_VALUES = 30 * 48_000 * 2  # at most this many samples (all channels) per decoded block
+_MAX_RATE = 768_000  # the highest sampling rate a real file uses (DXD is 352.8 kHz)
+_MAX_CHANNELS = 64
+# What decoders raise on bad bytes (libsndfile, PyAV/FFmpeg, struct unpacking, short reads): turned into InputError.
+_FOREIGN = (
+    RuntimeError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    OSError,
+    EOFError,
+    IndexError,
+    KeyError,
+    OverflowError,
+    MemoryError,
+    struct.error,
+    zlib.error,
+)
 #: File suffixes routed to the speech pipeline by ``affectscope analyze`` (audio, and video for its audio track).
 MEDIA_SUFFIXES = frozenset(
     [
@@ -80,11 +102,14 @@ class Signal:
         Samples per second.
     source : str
         Name of the input (file path, or ``"array"`` / ``"bytes"``).
+    note : str or None
+        Where a damaged file broke off (the samples are the audio before the damage), else ``None``.
     """
 
     samples: np.ndarray
     sampling_rate: int
     source: str
+    note: str | None = None
 
     @property
     def duration(self) -> float:
@@ -110,13 +135,18 @@ def _to_mono_float(block: np.ndarray) -> np.ndarray:
 
 
 def _array_blocks(array: Any, sr: Any, name: str) -> tuple[int, Iterator[np.ndarray]]:
-    a = np.asarray(array)
-    if not isinstance(sr, int | np.integer) or isinstance(sr, bool) or sr <= 0:
-        raise InputError(f"{name}: the sampling rate must be a positive int; got {sr!r}.")
+    try:
+        a = np.asarray(array)
+    except (ValueError, TypeError, MemoryError) as exc:
+        raise InputError(f"{name}: could not be read as an array of samples ({exc}).") from None
+    if not isinstance(sr, int | np.integer) or isinstance(sr, bool) or not 1 <= sr <= _MAX_RATE:
+        raise InputError(f"{name}: the sampling rate must be a positive int up to {_MAX_RATE}; got {sr!r}.")
     if a.ndim not in (1, 2) or a.size == 0:
         raise InputError(
             f"{name}: expected a non-empty array of shape (samples,) or (samples, channels); got {a.shape}."
         )
+    if a.ndim == 2 and a.shape[1] > _MAX_CHANNELS:
+        raise InputError(f"{name}: {a.shape[1]} channels; at most {_MAX_CHANNELS} (shape (samples, channels)).")
     if not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)):
         raise InputError(f"{name}: expected float or integer PCM samples; got dtype {a.dtype}.")
     if np.issubdtype(a.dtype, np.floating) and not np.isfinite(a).all():
@@ -125,31 +155,125 @@ def _array_blocks(array: Any, sr: Any, name: str) -> tuple[int, Iterator[np.ndar
     return int(sr), (a[i : i + step] for i in range(0, len(a), step))
 
 
+class _Blocks:
+    """An iterator of decoded blocks that remembers where (and why) the decoding of a damaged file stopped.
+
+    ``damage`` is ``None`` while the stream is sound; a file that breaks off after some audio was decoded keeps
+    that audio (the iteration just ends) and ``damage`` says where it broke off. A file that is damaged before
+    its first sample raises :class:`InputError` instead.
+    """
+
+    def __init__(self, gen: Callable[[_Blocks], Iterator[np.ndarray]], closer: Callable[[], Any]) -> None:
+        self.damage: str | None = None
+        self._it = gen(self)
+        self._closer = closer
+
+    def __iter__(self) -> _Blocks:
+        return self
+
+    def __next__(self) -> np.ndarray:
+        return next(self._it)
+
+    def close(self) -> None:
+        """Stop decoding and close the file (also when the iteration never started)."""
+        self._it.close()  # type: ignore[attr-defined]
+        with contextlib.suppress(*_FOREIGN):  # already closed, or the decoder is in a bad state
+            self._closer()
+
+
+def _checked(block: np.ndarray, name: str, pos: int, rate: int) -> np.ndarray:
+    """Refuse a decoded block holding NaN or infinite samples (float files can store them)."""
+    if block.dtype.kind == "f" and not np.isfinite(block).all():
+        bad = int(np.flatnonzero(~np.isfinite(block).all(axis=-1) if block.ndim == 2 else ~np.isfinite(block))[0])
+        raise InputError(
+            f"{name} holds NaN or infinite samples (the first at {(pos + bad) / rate:.3f} s); "
+            "expected finite audio samples."
+        )
+    return block
+
+
+def _wav_declared_bytes(obj: Any) -> int | None:
+    """Return the size of a WAV file's ``data`` chunk as its header declares it (None: not a WAV, or unknown).
+
+    libsndfile sizes a cut-off WAV by what is there, so this is how a truncated WAV is told from a short one.
+    """
+    try:
+        if isinstance(obj, str):
+            with open(obj, "rb") as fh:
+                head = fh.read(1 << 16)
+        elif hasattr(obj, "getbuffer"):
+            head = bytes(obj.getbuffer()[: 1 << 16])
+        else:
+            return None
+    except OSError:
+        return None
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    pos = 12
+    while pos + 8 <= len(head):
+        kind, size = head[pos : pos + 4], struct.unpack("<I", head[pos + 4 : pos + 8])[0]
+        if kind == b"data":
+            return None if size in (0, 0xFFFFFFFF) else size  # 0/-1: written by a streaming encoder
+        pos += 8 + size + (size & 1)
+    return None
+
+
 def _file_blocks(obj: Any, name: str) -> tuple[int, Iterator[np.ndarray]]:
     sf = _soundfile()
     try:
         f = sf.SoundFile(obj)
-    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
-        if hasattr(obj, "seek"):
-            obj.seek(0)
+    except _FOREIGN as exc:
+        try:
+            if hasattr(obj, "seek"):
+                obj.seek(0)
+        except _FOREIGN:
+            raise InputError(f"{name} could not be decoded as audio ({exc}).") from None
         return _av_blocks(obj, name, reason=str(exc))
-    if f.frames == 0:
+    try:
+        rate, frames, channels = int(f.samplerate), int(f.frames), int(f.channels)
+    except _FOREIGN as exc:
+        f.close()
+        raise InputError(f"{name} could not be decoded as audio ({exc}). Expected {ACCEPTED_AUDIO_INPUTS}.") from None
+    if not 1 <= rate <= _MAX_RATE or not 1 <= channels <= _MAX_CHANNELS:
+        f.close()
+        raise InputError(
+            f"{name} declares {rate} Hz and {channels} channel(s); expected 1–{_MAX_RATE} Hz and 1–{_MAX_CHANNELS} "
+            "channels (a corrupt header?)."
+        )
+    if frames == 0:
         f.close()
         raise InputError(f"{name} holds no audio samples (0 frames).")
+    declared = _wav_declared_bytes(obj)
+    width = {"PCM_U8": 1, "PCM_S8": 1, "PCM_16": 2, "PCM_24": 3, "PCM_32": 4, "FLOAT": 4, "DOUBLE": 8}
+    per_frame = width.get(str(getattr(f, "subtype", "")), 0) * channels
+    declared_frames = declared // per_frame if declared and per_frame else frames
 
-    def gen() -> Iterator[np.ndarray]:
+    def gen(state: _Blocks) -> Iterator[np.ndarray]:
+        step = min(rate * _BLOCK_SECONDS, max(1, _BLOCK_VALUES // channels))
+        pos = 0
         with f:
-            step = f.samplerate * _BLOCK_SECONDS
             while True:
                 try:
                     block = f.read(step, dtype="float32", always_2d=True)
-                except (sf.LibsndfileError, RuntimeError) as exc:
-                    raise InputError(f"{name} is corrupt or truncated: {exc}") from None
-                if not len(block):
+                except _FOREIGN as exc:
+                    if pos == 0:
+                        raise InputError(f"{name} is corrupt or truncated: {exc}") from None
+                    state.damage = f"the audio breaks off at {pos / rate:.2f} s (corrupt or truncated: {exc})"
                     return
-                yield block
+                if not len(block):
+                    if pos == 0:
+                        raise InputError(f"{name} holds no audio samples (0 frames decoded).")
+                    promised = max(frames, declared_frames)
+                    if pos < promised - rate // 10:  # the header promised more than the data holds
+                        state.damage = (
+                            f"the audio breaks off at {pos / rate:.2f} s of the {promised / rate:.2f} s its header "
+                            "declares (truncated?)"
+                        )
+                    return
+                yield _checked(block, name, pos, rate)
+                pos += len(block)
 
-    return f.samplerate, gen()
+    return rate, _Blocks(gen, f.close)
 
 
 def _av_blocks(obj: Any, name: str, *, reason: str) -> tuple[int, Iterator[np.ndarray]]:
@@ -161,41 +285,61 @@ def _av_blocks(obj: Any, name: str, *, reason: str) -> tuple[int, Iterator[np.nd
             f"{name} could not be decoded as audio ({reason}). Expected {ACCEPTED_AUDIO_INPUTS}; m4a/aac and "
             "video containers need PyAV: pip install 'affectscope[speech]'."
         ) from None
+    container = None
     try:
-        container = av.open(obj)
+        container = av.open(obj, mode="r", metadata_errors="ignore")
         stream = next((st for st in container.streams if st.type == "audio"), None)
-    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        if stream is None:
+            raise InputError(f"{name} has no audio track (a video without sound, or not a media file).")
+        ctx = stream.codec_context
+        rate = int(getattr(ctx, "sample_rate", 0) or getattr(stream, "sample_rate", 0) or 0)
+        channels = int(getattr(ctx, "channels", 0) or 1)
+        if not 1 <= rate <= _MAX_RATE:
+            raise InputError(
+                f"{name}: the audio track declares {rate} Hz; expected 1–{_MAX_RATE} Hz "
+                "(a corrupt file, or a format this decoder does not support)."
+            )
+        if channels > _MAX_CHANNELS:
+            raise InputError(f"{name}: the audio track declares {channels} channels; at most {_MAX_CHANNELS}.")
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+    except InputError:
+        if container is not None:
+            container.close()
+        raise
+    except (av.error.FFmpegError, *_FOREIGN) as exc:
+        if container is not None:
+            container.close()
         raise InputError(
             f"{name} could not be decoded as audio or video ({exc}). Expected {ACCEPTED_AUDIO_INPUTS}."
         ) from None
-    if stream is None:
-        container.close()
-        raise InputError(f"{name} has no audio track (a video without sound, or not a media file).")
-    rate = int(stream.rate or stream.codec_context.sample_rate or 0)
-    if rate <= 0:
-        container.close()
-        raise InputError(f"{name}: the audio track has no sampling rate.")
-    resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
 
-    def gen() -> Iterator[np.ndarray]:
+    def gen(state: _Blocks) -> Iterator[np.ndarray]:
         n = 0
-        try:
-            with container:
-                for frame in container.decode(stream):
-                    for out in resampler.resample(frame):
-                        block = out.to_ndarray().reshape(-1)
-                        n += len(block)
-                        yield block
-                for out in resampler.resample(None):
-                    block = out.to_ndarray().reshape(-1)
-                    n += len(block)
-                    yield block
-        except av.error.FFmpegError as exc:
-            raise InputError(f"{name} is corrupt or truncated: {exc}") from None
+
+        def frames() -> Iterator[Any]:
+            for frame in container.decode(stream):
+                yield from resampler.resample(frame)
+            yield from resampler.resample(None)
+
+        with container:
+            it = frames()
+            while True:
+                try:
+                    out = next(it, None)
+                    if out is None:
+                        break
+                    block = np.asarray(out.to_ndarray(), dtype=np.float32).reshape(-1)
+                except (av.error.FFmpegError, *_FOREIGN) as exc:
+                    if n == 0:
+                        raise InputError(f"{name} is corrupt or truncated: {exc}") from None
+                    state.damage = f"the audio breaks off at {n / rate:.2f} s (corrupt or truncated: {exc})"
+                    return
+                yield _checked(block, name, n, rate)
+                n += len(block)
         if n == 0:
             raise InputError(f"{name} holds no audio samples (0 frames).")
 
-    return rate, gen()
+    return rate, _Blocks(gen, container.close)
 
 
 def _open(obj: Any, source: str | None) -> tuple[str, int, Iterator[np.ndarray]]:
@@ -212,11 +356,13 @@ def _open(obj: Any, source: str | None) -> tuple[str, int, Iterator[np.ndarray]]
     if isinstance(obj, np.ndarray):
         raise InputError("A bare array has no sampling rate: pass (array, sampling_rate).")
     if isinstance(obj, str | os.PathLike):
-        path = existing_file(obj, accepted=ACCEPTED_AUDIO_INPUTS)
+        path = existing_file(obj, accepted=ACCEPTED_AUDIO_INPUTS, allow_empty=False)
         name = source or str(path)
         return (name, *_file_blocks(str(path), name))
     if isinstance(obj, bytes | bytearray | memoryview):
         name = source or "bytes"
+        if not len(obj):
+            raise InputError(f"{name} is empty (0 bytes). Expected {ACCEPTED_AUDIO_INPUTS}.")
         return (name, *_file_blocks(io.BytesIO(bytes(obj)), name))
     if hasattr(obj, "read"):
         name = source or str(getattr(obj, "name", "stream"))
@@ -241,12 +387,16 @@ def iter_audio_blocks(
     Returns
     -------
     tuple of (str, iterator of ndarray)
-        The input's name and its blocks (about 30 s each).
+        The input's name and its blocks (about 30 s each). The file's header is read here, so a missing, empty
+        or undecodable file fails at once; the samples are decoded as the blocks are consumed. A file damaged
+        part-way yields the audio before the damage and then stops: the iterator's ``damage`` attribute is
+        ``None``, or says where the file broke off (read it after the iteration).
 
     Raises
     ------
     InputError
-        Missing, undecodable, empty or malformed input.
+        Missing, undecodable, empty or malformed input, or samples that are NaN or infinite (raised by the
+        iterator, at the block that holds them).
 
     Examples
     --------
@@ -258,7 +408,33 @@ def iter_audio_blocks(
     if not isinstance(sampling_rate, int) or isinstance(sampling_rate, bool) or not 1000 <= sampling_rate <= 192000:
         raise ConfigError(f"The 'sampling_rate' parameter must be an int in [1000, 192000]. Got {sampling_rate!r}.")
     name, rate, blocks = _open(obj, source)
-    return name, _resampled(blocks, rate, sampling_rate)
+    return name, _Resampled(blocks, rate, sampling_rate)
+
+
+class _Resampled:
+    """Mono float32 blocks at the target rate; ``damage`` is the decoder's (see :func:`iter_audio_blocks`)."""
+
+    def __init__(self, blocks: Iterator[np.ndarray], rate: int, target: int) -> None:
+        self._blocks = blocks
+        self._it = _resampled(blocks, rate, target)
+
+    @property
+    def damage(self) -> str | None:
+        """Where a damaged file broke off, or ``None``."""
+        return getattr(self._blocks, "damage", None)
+
+    def __iter__(self) -> _Resampled:
+        return self
+
+    def __next__(self) -> np.ndarray:
+        return next(self._it)
+
+    def close(self) -> None:
+        """Stop decoding and close the file."""
+        self._it.close()  # type: ignore[attr-defined]
+        close = getattr(self._blocks, "close", None)
+        if close is not None:
+            close()
 
 
 def _resampled(blocks: Iterator[np.ndarray], rate: int, target: int) -> Iterator[np.ndarray]:
@@ -297,11 +473,18 @@ def load_audio(
     source : str, optional
         Name used in results.
     start, end : float, optional
-        Keep only this span, in seconds.
+        Keep only this span, in seconds (finite, ``0 <= start < end``).
 
     Returns
     -------
     Signal
+
+    Raises
+    ------
+    ConfigError
+        ``start``/``end`` NaN, infinite, negative or out of order.
+    InputError
+        Bad input (see :func:`iter_audio_blocks`), or ``start`` past the end of the audio.
 
     Examples
     --------
@@ -310,11 +493,10 @@ def load_audio(
     >>> load_audio((np.sin(2 * np.pi * 440 * t), 16000), start=0.25, end=0.75).duration
     0.5
     """
+    lo_s, hi_s = check_span(start, end, func="load_audio")
     name, blocks = iter_audio_blocks(obj, sampling_rate=sampling_rate, source=source)
-    lo = 0 if start is None else round(start * sampling_rate)
-    hi = None if end is None else round(end * sampling_rate)
-    if lo < 0 or (hi is not None and hi <= lo):
-        raise ConfigError(f"'start' and 'end' must satisfy 0 <= start < end. Got start={start}, end={end}.")
+    lo = 0 if lo_s is None else round(lo_s * sampling_rate)
+    hi = None if hi_s is None else round(hi_s * sampling_rate)
     parts, pos = [], 0
     for b in blocks:
         a, z = max(lo - pos, 0), len(b) if hi is None else min(hi - pos, len(b))
@@ -325,5 +507,8 @@ def load_audio(
             break
     samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
     if not len(samples):
-        raise InputError(f"{name}: no samples between {start} s and {end} s (it lasts {pos / sampling_rate:.2f} s).")
-    return Signal(samples, sampling_rate, name)
+        raise InputError(
+            f"{name}: start {lo_s:g} s is past the end of the audio ({pos / sampling_rate:.2f} s); "
+            "expected a start inside the recording."
+        )
+    return Signal(samples, sampling_rate, name, note=getattr(blocks, "damage", None))

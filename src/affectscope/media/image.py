@@ -28,6 +28,9 @@ from __future__ import annotations
 
 import io
 import os
+import struct
+import warnings
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +54,23 @@ ACCEPTED_IMAGE_INPUTS = (
 MAX_PIXELS = 100_000_000
 #: Longest accepted side, in pixels.
 MAX_SIDE = 30_000
+# What Pillow's decoders raise on bad bytes (besides its own errors): turned into InputError.
+_FOREIGN = (
+    OSError,
+    ValueError,
+    SyntaxError,
+    TypeError,
+    AttributeError,
+    EOFError,
+    IndexError,
+    KeyError,
+    OverflowError,
+    MemoryError,
+    ZeroDivisionError,
+    RuntimeError,
+    struct.error,
+    zlib.error,
+)
 
 
 @dataclass(frozen=True)
@@ -188,7 +208,7 @@ def load_image(obj: Any, *, source: str | None = None, max_pixels: int = MAX_PIX
         _check_size(obj.width, obj.height, name, max_pixels, max_side)
         return Image(_pil_to_rgb(obj, name), name)
     if isinstance(obj, str | os.PathLike):
-        path = existing_file(obj, accepted=ACCEPTED_IMAGE_INPUTS)
+        path = existing_file(obj, accepted=ACCEPTED_IMAGE_INPUTS, allow_empty=False)
         name, fh = source or str(path), path
     elif isinstance(obj, bytes | bytearray | memoryview):
         name, fh = source or "bytes", io.BytesIO(bytes(obj))
@@ -197,17 +217,27 @@ def load_image(obj: Any, *, source: str | None = None, max_pixels: int = MAX_PIX
     else:
         raise InputError(f"Unsupported image input of type {type(obj).__name__}. Expected {ACCEPTED_IMAGE_INPUTS}.")
     try:
-        im = pil.Image.open(fh)
+        with warnings.catch_warnings():  # the declared size is checked below, against our own limits
+            warnings.simplefilter("ignore", pil.Image.DecompressionBombWarning)
+            im = pil.Image.open(fh)
     except pil.Image.DecompressionBombError as exc:
         raise InputError(f"{name} declares too many pixels ({exc}).") from None
-    except (pil.UnidentifiedImageError, OSError, ValueError) as exc:
+    except _FOREIGN as exc:
         raise InputError(
             f"{name} could not be decoded as an image ({exc}). Expected {ACCEPTED_IMAGE_INPUTS}."
         ) from None
     with im:
-        _check_size(im.width, im.height, name, max_pixels, max_side)
         try:
-            im.load()
-        except (OSError, ValueError, SyntaxError) as exc:
+            width, height = int(im.width), int(im.height)
+        except _FOREIGN as exc:
+            raise InputError(f"{name} could not be decoded as an image ({exc}).") from None
+        _check_size(width, height, name, max_pixels, max_side)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", pil.Image.DecompressionBombWarning)
+                im.load()
+                return Image(_pil_to_rgb(im, name), name)
+        except InputError:
+            raise
+        except (pil.Image.DecompressionBombError, *_FOREIGN) as exc:
             raise InputError(f"{name} is corrupt or truncated: {exc}") from None
-        return Image(_pil_to_rgb(im, name), name)

@@ -29,13 +29,16 @@ from typing import Any
 
 import numpy as np
 
+from affectscope._validation import MAX_SECONDS, check_number, check_span
 from affectscope.errors import ConfigError, DependencyError, InputError
 from affectscope.media._files import existing_file
+from affectscope.media.image import MAX_PIXELS, MAX_SIDE
 
 __all__ = [
     "ACCEPTED_VIDEO_INPUTS",
     "VIDEO_SUFFIXES",
     "Frame",
+    "FrameStream",
     "VideoInfo",
     "iter_frames",
     "probe_video",
@@ -45,6 +48,20 @@ __all__ = [
 #: File suffixes treated as video (faces + voice + subtitles) by ``affectscope analyze``.
 VIDEO_SUFFIXES = frozenset([".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".wmv", ".flv"])
 ACCEPTED_VIDEO_INPUTS = "a path to a video file that FFmpeg can decode (mp4, mov, mkv, webm, avi, ...)"
+# What FFmpeg/PyAV and numpy raise on bad bytes besides av.error.FFmpegError.
+_FOREIGN = (
+    RuntimeError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    OSError,
+    EOFError,
+    IndexError,
+    KeyError,
+    OverflowError,
+    MemoryError,
+    ZeroDivisionError,
+)
 
 
 @dataclass(frozen=True)
@@ -97,22 +114,46 @@ def _av() -> Any:
     return av
 
 
+def _foreign(av: Any) -> tuple[type[BaseException], ...]:
+    """Return what FFmpeg/PyAV raise on bad bytes: turned into :class:`InputError` at this module's boundary."""
+    return (av.error.FFmpegError, *_FOREIGN)
+
+
 def _open(path: Path) -> Any:
     av = _av()
     if path.stat().st_size == 0:
         raise InputError(f"{path} is empty (0 bytes). Expected {ACCEPTED_VIDEO_INPUTS}.")
+    container = None
     try:
-        container = av.open(str(path))
-    except (av.error.FFmpegError, OSError, ValueError) as exc:
-        raise InputError(f"{path} could not be opened as a video ({exc}). Expected {ACCEPTED_VIDEO_INPUTS}.") from None
-    if not container.streams.video:
+        container = av.open(str(path), mode="r", metadata_errors="ignore")
+        if not container.streams.video:
+            raise InputError(f"{path} has no video track. Expected {ACCEPTED_VIDEO_INPUTS}.")
+        ctx = container.streams.video[0].codec_context
+        width, height = int(ctx.width or 0), int(ctx.height or 0)
+    except InputError:
+        if container is not None:
+            container.close()
+        raise
+    except _foreign(av) as exc:
+        if container is not None:
+            container.close()
+        raise InputError(
+            f"{path} could not be opened as a video ({exc}). Expected {ACCEPTED_VIDEO_INPUTS}; an MP4 cut off "
+            "before its index (written at the end unless made with faststart) cannot be read."
+        ) from None
+    if width <= 0 or height <= 0 or width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
         container.close()
-        raise InputError(f"{path} has no video track. Expected {ACCEPTED_VIDEO_INPUTS}.")
+        raise InputError(
+            f"{path} declares {width}×{height} frames; expected frames of 1–{MAX_SIDE:,} pixels a side and at most "
+            f"{MAX_PIXELS:,} pixels (a corrupt header?)."
+        )
     return container
 
 
 def probe_video(file: str | os.PathLike[str]) -> VideoInfo:
-    """Read a video's header: size, frame rate, duration and whether it has audio.
+    """Read a video's header: size, frame rate, duration and whether it has audio (decodes one frame at most).
+
+    Fast and strict enough to validate an input before any model is loaded.
 
     Parameters
     ----------
@@ -126,7 +167,7 @@ def probe_video(file: str | os.PathLike[str]) -> VideoInfo:
     Raises
     ------
     InputError
-        Missing, empty, undecodable file, or no video track.
+        Missing, empty, undecodable file, no video track, or an implausible frame size.
 
     Examples
     --------
@@ -136,26 +177,30 @@ def probe_video(file: str | os.PathLike[str]) -> VideoInfo:
     affectscope.errors.InputError: File not found: missing.mp4. Expected a path to a video file ...
     """
     path = existing_file(file, accepted=ACCEPTED_VIDEO_INPUTS)
+    av = _av()
     container = _open(path)
     try:
         v = container.streams.video[0]
         rate = v.average_rate or v.guessed_rate or v.base_rate
         duration = 0.0
-        if container.duration:
+        if container.duration and container.duration > 0:
             duration = container.duration / 1_000_000
         elif v.duration and v.time_base:
             duration = float(v.duration * v.time_base)
         width, height = int(v.codec_context.width), int(v.codec_context.height)
         if _stream_rotation(container) % 180 == 90:
             width, height = height, width
+        fps = float(rate) if rate else 0.0
         return VideoInfo(
             width=width,
             height=height,
-            fps=float(rate) if rate else 0.0,
-            duration=float(duration),
+            fps=fps if math.isfinite(fps) and fps > 0 else 0.0,
+            duration=float(duration) if math.isfinite(duration) and 0 < duration <= MAX_SECONDS else 0.0,
             has_audio=bool(container.streams.audio),
             codec=str(v.codec_context.name),
         )
+    except _foreign(av) as exc:
+        raise InputError(f"{path} could not be read as a video ({exc}). Expected {ACCEPTED_VIDEO_INPUTS}.") from None
     finally:
         container.close()
 
@@ -169,6 +214,36 @@ def _stream_rotation(container: Any) -> int:
         return 0
 
 
+class FrameStream:
+    """The iterator :func:`iter_frames` returns: frames one by one, then where a damaged file broke off.
+
+    Attributes
+    ----------
+    damage : str or None
+        ``None`` while the file is sound; once the iteration is over, a sentence saying where a truncated or
+        corrupt file broke off (the frames before the damage were yielded).
+    """
+
+    def __init__(self, gen: Iterator[Frame], state: dict[str, Any]) -> None:
+        self._gen = gen
+        self._state = state
+
+    @property
+    def damage(self) -> str | None:
+        """Where a damaged file broke off, or ``None``."""
+        return self._state.get("damage")
+
+    def __iter__(self) -> FrameStream:
+        return self
+
+    def __next__(self) -> Frame:
+        return next(self._gen)
+
+    def close(self) -> None:
+        """Stop decoding and close the file."""
+        self._gen.close()
+
+
 def iter_frames(
     file: str | os.PathLike[str],
     *,
@@ -176,7 +251,7 @@ def iter_frames(
     start: float | None = None,
     end: float | None = None,
     max_side: int | None = None,
-) -> Iterator[Frame]:
+) -> FrameStream:
     """Yield the frames of a video nearest to the times ``start + k / fps``, decoded as a stream.
 
     Parameters
@@ -184,56 +259,76 @@ def iter_frames(
     file : path-like
         Video file.
     fps : float
-        Analysis frames per second (at most the video's own rate is useful).
+        Analysis frames per second in (0, 1000] (at most the video's own rate is useful).
     start, end : float, optional
         Analyse only ``[start, end)`` seconds.
     max_side : int, optional
         Downscale frames whose longer side exceeds this (the decoder's scaler; keeps aspect ratio).
 
-    Yields
-    ------
-    Frame
+    Returns
+    -------
+    FrameStream
+        An iterator of :class:`Frame`; its ``damage`` says, after the iteration, where a damaged file broke off.
 
     Raises
     ------
+    ConfigError
+        A bad option.
     InputError
-        Missing/empty/undecodable file or a file that breaks off before its first frame. A file truncated later
-        yields the frames before the damage.
+        Missing/empty/undecodable file or a file that breaks off before its first frame (raised when the
+        iteration starts). A file truncated or damaged later yields the frames before the damage, and
+        ``damage`` says where it broke off.
     """
-    if not (isinstance(fps, int | float) and math.isfinite(fps) and fps > 0):
-        raise ConfigError(f"The 'fps' parameter must be a number > 0. Got {fps!r} instead.")
-    lo = 0.0 if start is None else float(start)
-    hi = math.inf if end is None else float(end)
-    if lo < 0 or hi <= lo:
-        raise ConfigError(f"'start' and 'end' must satisfy 0 <= start < end. Got start={start}, end={end}.")
-    if max_side is not None and (not isinstance(max_side, int) or max_side < 16):
+    fps = check_number(fps, name="fps", func="iter_frames", low=0, high=1000, low_open=True)
+    s, e = check_span(start, end, func="iter_frames")
+    lo = 0.0 if s is None else s
+    hi = math.inf if e is None else e
+    if max_side is not None and (not isinstance(max_side, int) or isinstance(max_side, bool) or max_side < 16):
         raise ConfigError(f"The 'max_side' parameter must be an int >= 16 or None. Got {max_side!r} instead.")
     path = existing_file(file, accepted=ACCEPTED_VIDEO_INPUTS)
+    state: dict[str, Any] = {"damage": None}
+    return FrameStream(_frames(path, fps, lo, hi, max_side, state), state)
+
+
+def _frames(
+    path: Path, fps: float, lo: float, hi: float, max_side: int | None, state: dict[str, Any]
+) -> Iterator[Frame]:
     av = _av()
     container = _open(path)
     try:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
-        if lo > 0:
-            container.seek(int(lo * 1_000_000), any_frame=False, backward=True)
+        declared = 0.0
+        if container.duration and container.duration > 0:
+            declared = container.duration / 1_000_000
+        elif stream.duration and stream.time_base:
+            declared = float(stream.duration * stream.time_base)
         step = 1.0 / fps
         rate = float(stream.average_rate or 0) or fps
         tol = 0.49 / max(rate, fps)  # just under half a source frame: the frame nearest to each analysis time
         target = lo
-        decoded = 0
+        decoded, last = 0, None
+        frames = None
         try:
-            for frame in container.decode(stream):
+            if lo > 0:
+                container.seek(int(lo * 1_000_000), any_frame=False, backward=True)
+            frames = container.decode(stream)
+            while True:
+                frame = next(frames, None)
+                if frame is None:
+                    break
                 decoded += 1
                 t = frame.time
-                if t is None:
+                if t is None or not math.isfinite(t):
                     continue
                 if t >= hi:
                     break
+                last = t
                 if t < target - tol:
                     continue  # before the next analysis time
                 if max_side and max(frame.width, frame.height) > max_side:
                     scale = max_side / max(frame.width, frame.height)
-                    w, h = round(frame.width * scale) // 2 * 2, round(frame.height * scale) // 2 * 2
+                    w, h = max(round(frame.width * scale) // 2 * 2, 2), max(round(frame.height * scale) // 2 * 2, 2)
                     frame = frame.reformat(width=w, height=h)
                 target = lo + (math.floor((t - lo + tol) / step + 1e-6) + 1) * step
                 pixels = frame.to_ndarray(format="rgb24")
@@ -241,10 +336,20 @@ def iter_frames(
                 if quarter:  # a display matrix (phone videos): rotate counter-clockwise to show it upright
                     pixels = np.ascontiguousarray(np.rot90(pixels, k=quarter))
                 yield Frame(time=float(t), pixels=pixels)
-        except av.error.FFmpegError as exc:
+        except _foreign(av) as exc:
             if decoded == 0:
                 raise InputError(f"{path} could not be decoded ({exc}). Expected {ACCEPTED_VIDEO_INPUTS}.") from None
-            # a file cut off part-way: keep what was decoded (the summary reports the analysed span)
+            # a file damaged part-way: keep what was decoded, say where it broke off
+            state["damage"] = f"the video breaks off at {last or 0.0:.2f} s (corrupt or truncated: {exc})"
+            return
+        if decoded == 0 and lo == 0:
+            raise InputError(f"{path} holds no decodable video frame. Expected {ACCEPTED_VIDEO_INPUTS}.")
+        # FFmpeg ends a cut-off file quietly: compare the last frame with the length the header declares
+        until = min(hi, declared) if declared > 0 else hi
+        if last is not None and math.isfinite(until) and last < until - max(3.0 / rate, 0.5):
+            state["damage"] = (
+                f"the video breaks off at {last:.2f} s of the {declared:.2f} s its header declares (truncated?)"
+            )
     finally:
         container.close()
 
@@ -282,7 +387,8 @@ def write_test_video(
     av = _av()
     path = Path(file)
     pcm = None if audio is None else np.clip(np.asarray(audio, dtype=np.float32), -1, 1)
-    with av.open(str(path), mode="w") as out:
+    # faststart: the index goes before the frames, so a copy cut off part-way still plays up to the cut
+    with av.open(str(path), mode="w", options={"movflags": "faststart"}) as out:
         vs = None
         a_stream = out.add_stream("aac", rate=sampling_rate, layout="mono") if pcm is not None else None
         written = 0  # audio samples muxed so far: audio is interleaved with the video, frame by frame

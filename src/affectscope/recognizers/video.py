@@ -33,10 +33,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from affectscope.errors import AffectscopeError
+from affectscope._cancel import check_cancelled
+from affectscope._validation import check_int, check_number, check_span
+from affectscope.errors import AffectscopeError, ConfigError, InputError
 from affectscope.result import INDEX_NAMES, Result
 
-__all__ = ["VideoRecognizer"]
+__all__ = ["MAX_FACES", "MAX_FPS", "MAX_WINDOWS", "MIN_FACE_SIZE", "WINDOW", "VideoRecognizer"]
+
+#: Bounds of the options (also those of ``affectscope analyze``): frames analysed per second, faces per frame,
+#: the smallest face looked for (pixels; below 8 the detector's tiles stop shrinking), fixed fusion windows
+#: (seconds), and the most fusion windows one video may get.
+MAX_FPS = 60.0
+MAX_FACES = 100
+MIN_FACE_SIZE = (8, 4096)
+WINDOW = (0.25, 3600.0)
+MAX_WINDOWS = 100_000
 
 _EKMAN = ("anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral")
 _VAD = ("valence", "arousal", "dominance")
@@ -48,9 +59,9 @@ class VideoRecognizer:
     Parameters
     ----------
     fps : float
-        Frames analysed per second.
+        Frames analysed per second, in (0, 60].
     max_faces, min_face_size : int
-        Passed to :class:`~affectscope.recognizers.face.FaceRecognizer`.
+        Passed to :class:`~affectscope.recognizers.face.FaceRecognizer`: [1, 100] faces, [8, 4096] pixels.
     voice : bool
         Analyse the audio track (needs the ``speech`` extra); videos without audio are fine either way.
     transcript : bool
@@ -62,7 +73,8 @@ class VideoRecognizer:
     fusion : bool
         Add fused rows per window and fuse the summary (else the summary averages the modalities' scores).
     window : float or "utterance"
-        Fusion windows: the voice segments (fixed 2 s windows where there is no voice) or seconds.
+        Fusion windows: the voice segments (fixed 2 s windows where there is no voice) or seconds in
+        [0.25, 3600] (at most 100,000 windows per video).
     evidence : bool
         Cite the words behind each subtitle's label (occlusion; one extra text pass per word).
     face_model, speech_model, text_model, fusion_model : str, optional
@@ -75,7 +87,7 @@ class VideoRecognizer:
     >>> VideoRecognizer(fps=0)
     Traceback (most recent call last):
     ...
-    affectscope.errors.ConfigError: The 'fps' parameter must be a number > 0. Got 0 instead.
+    affectscope.errors.ConfigError: The 'fps' parameter of VideoRecognizer must be a float in (0, 60]. Got 0 instead.
     """
 
     modality = "video"
@@ -102,6 +114,18 @@ class VideoRecognizer:
         from affectscope.fusion import Fuser
         from affectscope.recognizers.face import FaceRecognizer
 
+        fps = check_number(fps, name="fps", func="VideoRecognizer", low=0, high=MAX_FPS, low_open=True)
+        max_faces = check_int(max_faces, name="max_faces", func="VideoRecognizer", low=1, high=MAX_FACES)
+        min_face_size = check_int(
+            min_face_size, name="min_face_size", func="VideoRecognizer", low=MIN_FACE_SIZE[0], high=MIN_FACE_SIZE[1]
+        )
+        if window != "utterance":
+            if isinstance(window, str):
+                raise ConfigError(
+                    f"The 'window' parameter of VideoRecognizer must be 'utterance' or a float in "
+                    f"[{WINDOW[0]:g}, {WINDOW[1]:g}] seconds. Got {window!r} instead."
+                )
+            window = check_number(window, name="window", func="VideoRecognizer", low=WINDOW[0], high=WINDOW[1])
         self.face = FaceRecognizer(
             face_model, fps=fps, max_faces=max_faces, min_face_size=min_face_size, num_threads=num_threads
         )
@@ -110,6 +134,7 @@ class VideoRecognizer:
         self.language = language
         self.subtitles = subtitles
         self.evidence = bool(evidence)
+        self.window = window
         self.fuser = Fuser(fusion_model, window=window) if fusion else None
         self._speech_model = speech_model
         self._text_model = text_model
@@ -163,10 +188,24 @@ class VideoRecognizer:
         from affectscope.media.subtitles import find_sidecar, read_subtitles
         from affectscope.media.video import probe_video
 
+        s, e = check_span(start, end, func="VideoRecognizer.process_file")
         info = probe_video(file)
         source = str(file)
+        if s is not None and info.duration and s >= info.duration:
+            raise InputError(
+                f"{source}: start {s:g} s is past the end of the video ({info.duration:.2f} s); "
+                "expected a start inside the video."
+            )
+        if self.fuser is not None and isinstance(self.window, float):
+            span = (min(e, info.duration) if e is not None and info.duration else (e or info.duration)) - (s or 0.0)
+            if span / self.window > MAX_WINDOWS:
+                raise ConfigError(
+                    f"The 'window' parameter of VideoRecognizer gives {span / self.window:,.0f} fusion windows over "
+                    f"{span:,.1f} s; at most {MAX_WINDOWS:,}. Use a window of at least {span / MAX_WINDOWS:.2f} s."
+                )
 
         def report(share: float) -> None:
+            check_cancelled()
             if progress is not None:
                 progress(round(share, 3))
 
@@ -183,14 +222,18 @@ class VideoRecognizer:
         if sub_file is not None:
             cues = read_subtitles(sub_file)
             lo, hi = start or 0.0, end if end is not None else np.inf
-            cues = [c for c in cues if c.end > lo and c.start < hi]
+            cues = [c for c in cues if c.end > lo and c.start < hi and c.start < (info.duration or np.inf)]
             sub = self._subtitle_rows(source, cues)
             parts.append(sub)
             modalities["subtitles"] = _text_summary(sub, str(sub_file))
         frame = pd.concat([p for p in parts if not p.empty]) if any(not p.empty for p in parts) else face.frame
+        # no row runs past the requested end or the clip's own length (the last analysed frame's time step,
+        # a subtitle cue or a voice segment may reach beyond either)
+        limit = min(e if e is not None else np.inf, info.duration or np.inf)
+        frame = _clamp(frame, limit)
         overall = _overall(frame, modalities)
         if self.fuser is not None:
-            fused = self.fuser.fuse(frame)
+            fused = _clamp(self.fuser.fuse(frame), limit)
             overall = self.fuser.summarize(frame, fused)
             if not fused.empty:
                 frame = pd.concat([frame, fused])
@@ -201,10 +244,13 @@ class VideoRecognizer:
             "duration": round(info.duration, 3),
             "size": [info.width, info.height],
             "fps": self.face.fps,
-            "analysed": face.summary.get("analysed"),
+            "analysed": _clamp_span(face.summary.get("analysed"), limit),
             **overall,
             "modalities": modalities,
         }
+        if face.summary.get("damage"):
+            summary["damage"] = face.summary["damage"]
+            summary["note"] = f"{face.summary['damage']}; the frames before the damage were analysed"
         return Result(frame, summary)
 
     def _subtitle_rows(self, source: str, cues: list[Any]) -> pd.DataFrame:
@@ -275,6 +321,27 @@ class VideoRecognizer:
 
     def __repr__(self) -> str:
         return f"VideoRecognizer(fps={self.face.fps}, voice={self.voice}, transcript={self.transcript})"
+
+
+def _clamp(frame: pd.DataFrame, limit: float) -> pd.DataFrame:
+    """End every row by ``limit`` seconds; drop rows that start at or after it (an instant row at 0 stays)."""
+    if frame.empty or not np.isfinite(limit):
+        return frame
+    top = np.floor(limit * 1000) / 1000
+    start = frame.index.get_level_values("start").to_numpy(dtype=float)
+    end = frame.index.get_level_values("end").to_numpy(dtype=float)
+    keep = (start < top) | (start == 0)
+    frame = frame[keep]
+    source = frame.index.get_level_values("source")
+    index = pd.MultiIndex.from_arrays([source, start[keep], np.minimum(end[keep], top)], names=INDEX_NAMES)
+    return frame.set_axis(index, axis=0)
+
+
+def _clamp_span(span: Any, limit: float) -> Any:
+    if not isinstance(span, list | tuple) or len(span) != 2 or not np.isfinite(limit):
+        return span
+    top = float(np.floor(limit * 1000) / 1000)
+    return [min(float(span[0]), top), min(float(span[1]), top)]
 
 
 def _text_summary(frame: pd.DataFrame, file: str) -> dict[str, Any]:

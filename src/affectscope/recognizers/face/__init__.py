@@ -25,7 +25,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -34,6 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from affectscope._cancel import check_cancelled
+from affectscope._validation import check_int, check_number, check_span
 from affectscope.errors import ConfigError, InputError
 from affectscope.explain import face_evidence
 from affectscope.recognizers.base import Recognizer, onnx_session
@@ -58,14 +59,15 @@ class FaceRecognizer(Recognizer):
     model : str or path-like, optional
         Registry name or bundle folder (default ``face-cnn-fer``).
     max_faces : int
-        Most faces analysed per image or frame (largest first).
+        Most faces analysed per image or frame (largest first), in [1, 100].
     min_face_size : int
-        Smallest face looked for, in pixels (the larger side of its landmark box); the expression model was
-        trained on 48-pixel faces, and smaller ones carry little expression. Smaller values scan more tiles.
+        Smallest face looked for, in pixels, in [8, 4096] (the larger side of its landmark box); the expression
+        model was trained on 48-pixel faces, and smaller ones carry little expression. Smaller values scan more
+        tiles.
     min_confidence : float
         Face detection threshold in (0, 1).
     fps : float
-        Video analysis rate (frames per second).
+        Video analysis rate (frames per second), in (0, 60].
     scan_every : float
         Video: seconds between full-frame scans for new faces (known faces are followed on every frame).
     batch_size : int
@@ -96,14 +98,13 @@ class FaceRecognizer(Recognizer):
         num_threads: int | None = None,
     ) -> None:
         super().__init__(model, batch_size=batch_size, num_threads=num_threads)
-        if not isinstance(max_faces, int) or isinstance(max_faces, bool) or max_faces < 1:
-            raise ConfigError(f"The 'max_faces' parameter must be an int >= 1. Got {max_faces!r} instead.")
-        if not isinstance(min_face_size, int) or min_face_size < 1:
-            raise ConfigError(f"The 'min_face_size' parameter must be an int >= 1. Got {min_face_size!r} instead.")
-        if not 0 < float(min_confidence) < 1:
-            raise ConfigError(f"The 'min_confidence' parameter must be in (0, 1). Got {min_confidence!r} instead.")
-        if not (isinstance(fps, int | float) and math.isfinite(fps) and fps > 0):
-            raise ConfigError(f"The 'fps' parameter must be a number > 0. Got {fps!r} instead.")
+        max_faces = check_int(max_faces, name="max_faces", func="FaceRecognizer", low=1, high=100)
+        min_face_size = check_int(min_face_size, name="min_face_size", func="FaceRecognizer", low=8, high=4096)
+        min_confidence = check_number(
+            min_confidence, name="min_confidence", func="FaceRecognizer", low=0, high=1, low_open=True, high_open=True
+        )
+        fps = check_number(fps, name="fps", func="FaceRecognizer", low=0, high=60, low_open=True)
+        scan_every = check_number(scan_every, name="scan_every", func="FaceRecognizer", low=0, high=3600)
         self.max_faces = max_faces
         self.min_face_size = min_face_size
         self.min_confidence = float(min_confidence)
@@ -328,6 +329,7 @@ class FaceRecognizer(Recognizer):
         """
         from affectscope.media.video import iter_frames
 
+        check_span(start, end, func="FaceRecognizer.process_video")
         source = str(file)
         step = 1.0 / self.fps
         tracker = FaceTracker(max_gap=max(1.0, 2.5 * step))
@@ -339,7 +341,9 @@ class FaceRecognizer(Recognizer):
             from affectscope.media.video import probe_video
 
             hi = probe_video(file).duration or None
-        for fr in iter_frames(file, fps=self.fps, start=start, end=end):
+        frames = iter_frames(file, fps=self.fps, start=start, end=end)
+        for fr in frames:
+            check_cancelled()
             n_frames += 1
             t_last = fr.time
             if progress is not None and hi and n_frames % max(1, round(self.fps)) == 0:
@@ -348,12 +352,16 @@ class FaceRecognizer(Recognizer):
             if not faces:
                 continue
             ids = tracker.update(fr.time, [f.box for f in faces], [appearance(c) for c in crops])
-            records += self._records([(fr.time, fr.time + step)] * len(faces), faces, ids, crops)
+            until = fr.time + step if end is None else min(fr.time + step, float(end))
+            records += self._records([(fr.time, until)] * len(faces), faces, ids, crops)
         if n_frames == 0:
             raise InputError(f"{source}: no video frames in the requested span (start={start}, end={end}).")
         frame = self._frame(source, records)
         summary = self.summarize(frame)
         summary.update(n_frames=n_frames, fps=self.fps, analysed=[round(start or 0.0, 3), round(t_last + step, 3)])
+        if frames.damage:
+            summary["damage"] = frames.damage
+            summary["note"] = f"{frames.damage}; the frames before the damage were analysed"
         return Result(frame, summary)
 
     def process_file(

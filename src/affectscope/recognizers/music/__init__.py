@@ -25,7 +25,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -33,6 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from affectscope._cancel import check_cancelled
+from affectscope._validation import check_number, check_span
 from affectscope.errors import ConfigError, InputError
 from affectscope.recognizers.base import Recognizer
 from affectscope.recognizers.music.features import window_features
@@ -42,6 +43,7 @@ __all__ = ["MOODS", "MusicRecognizer"]
 
 SR = 16000
 MIN_WINDOW_S = 5.0
+MAX_WINDOW_S = 30.0
 # Mood words of each quadrant, after the AllMusic tags that define the 4Q quadrants (Panda et al. 2018).
 MOODS = {
     "q1_happy": ("joyful", "energetic", "cheerful", "exciting"),
@@ -84,7 +86,7 @@ class MusicRecognizer(Recognizer):
     >>> MusicRecognizer(window=1)
     Traceback (most recent call last):
     ...
-    affectscope.errors.ConfigError: The 'window' parameter must be a number of seconds in [5, 30]. Got 1 instead.
+    affectscope.errors.ConfigError: The 'window' parameter of MusicRecognizer must be a float in [5, 30]. Got 1 instead.
     """
 
     modality = "music"
@@ -92,10 +94,9 @@ class MusicRecognizer(Recognizer):
     def __init__(
         self, model: str | os.PathLike[str] | None = None, *, window: float = 10.0, num_threads: int | None = None
     ) -> None:
+        window = check_number(window, name="window", func="MusicRecognizer", low=MIN_WINDOW_S, high=MAX_WINDOW_S)
         super().__init__(model, num_threads=num_threads)
-        if not isinstance(window, int | float) or not 5 <= window <= 30:
-            raise ConfigError(f"The 'window' parameter must be a number of seconds in [5, 30]. Got {window!r} instead.")
-        self.window = float(window)
+        self.window = window
         head = self.bundle.heads["emotion"]
         self.space_ = head["space"]
         self.labels_ = list(head["labels"])
@@ -125,6 +126,7 @@ class MusicRecognizer(Recognizer):
         """
         feats, evidence = [], []
         for y in items:
+            check_cancelled()
             x, ev = window_features(np.asarray(y, dtype=np.float32), SR)
             if self.encoders_:
                 from affectscope.recognizers.speech.whisper import speech_embedding
@@ -176,13 +178,21 @@ class MusicRecognizer(Recognizer):
     def process_file(
         self, file: str | os.PathLike[str], *, start: float | None = None, end: float | None = None
     ) -> Result:
-        """Analyse a music file (wav, flac, mp3, ogg, m4a, or a video's audio), optionally ``[start, end)`` s."""
+        """Analyse a music file (wav, flac, mp3, ogg, m4a, or a video's audio), optionally ``[start, end)`` s.
+
+        ``start``/``end`` must be finite with ``0 <= start < end`` (:class:`ConfigError` otherwise); a start past
+        the end of the audio is an :class:`InputError`. A file damaged part-way is analysed up to the damage, and
+        the summary's ``damage`` says where it broke off.
+        """
         from affectscope.media.audio import load_audio
 
-        y = load_audio(file).samples
-        lo, hi = self._span(start, end, floor=0.0)
-        a, b = int(lo * SR), len(y) if math.isinf(hi) else int(hi * SR)
-        return self._process(y[a:b], str(file), offset=a / SR)
+        s, e = check_span(start, end, func="MusicRecognizer.process_file")
+        sig = load_audio(file, start=s, end=e)
+        result = self._process(sig.samples, str(file), offset=round((s or 0.0) * SR) / SR)
+        if sig.note:
+            result.summary["damage"] = sig.note
+            result.summary["note"] = f"{sig.note}; the audio before the damage was analysed"
+        return result
 
     def _process(self, y: np.ndarray, source: str, *, offset: float) -> Result:
         if len(y) < MIN_WINDOW_S * SR:

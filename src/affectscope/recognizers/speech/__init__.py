@@ -34,13 +34,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from affectscope._cancel import check_cancelled
+from affectscope._validation import check_span
 from affectscope.errors import ConfigError, InputError
 from affectscope.explain import row_rationales
 from affectscope.media.audio import SAMPLING_RATE, iter_audio_blocks, load_audio
 from affectscope.media.vad import cut_segments, detect_speech, shape_segments, trim_silence
 from affectscope.recognizers.base import Recognizer
 from affectscope.recognizers.speech.prosody import PROSODY_COLUMNS, prosody, prosody_features, relative_to_baseline
-from affectscope.recognizers.speech.whisper import load_whisper, speech_embedding, transcribe
+from affectscope.recognizers.speech.whisper import detect_language, load_whisper, speech_embedding, transcribe
 from affectscope.result import INDEX_NAMES, Result
 
 __all__ = ["SpeechRecognizer"]
@@ -67,13 +69,67 @@ def _chunks(segments: list[tuple[float, float]], limit: float = _CHUNK_S) -> lis
 def _assign_words(
     words: list[tuple[float, float, str]], bounds: list[tuple[float, float]]
 ) -> list[list[tuple[float, float, str]]]:
-    """Give each word to the segment that contains its midpoint, else to the nearest one."""
+    """Give each word to the segment its time span overlaps most.
+
+    A word that overlaps no segment (it lies in a pause, or has zero length on a boundary) goes to the nearest
+    segment that starts at or before it — the utterance it ends — never to one that starts after the word
+    ends; a word before every segment goes to the first. Ties go to the earlier segment.
+
+    Parameters
+    ----------
+    words : list of (start, end, word)
+        Word timestamps in seconds, in the order spoken.
+    bounds : list of (start, end)
+        Sorted, non-overlapping segments in the same time frame.
+
+    Returns
+    -------
+    list of list of (start, end, word)
+        The words of each segment, in order.
+
+    Examples
+    --------
+    >>> _assign_words([(0.2, 0.5, " a"), (0.9, 1.25, " b"), (1.6, 1.6, " c")], [(0.0, 1.0), (1.2, 2.0)])
+    [[(0.2, 0.5, ' a'), (0.9, 1.25, ' b')], [(1.6, 1.6, ' c')]]
+    """
     out: list[list[tuple[float, float, str]]] = [[] for _ in bounds]
+    if not bounds:
+        return out
+    starts = np.array([s for s, _ in bounds], dtype=float)
+    ends = np.array([e for _, e in bounds], dtype=float)
     for w in words:
-        mid = (w[0] + w[1]) / 2
-        dist = [0.0 if s <= mid < e else min(abs(mid - s), abs(mid - e)) for s, e in bounds]
-        out[int(np.argmin(dist))].append(w)
+        ws, we = float(w[0]), max(float(w[1]), float(w[0]))
+        overlap = np.minimum(ends, we) - np.maximum(starts, ws)
+        if we == ws:  # a zero-length word: inside the segment that contains its time
+            overlap = np.where((starts <= ws) & (ws < ends), 1.0, 0.0)
+        if overlap.max() > 0:
+            k = int(np.argmax(overlap))
+        else:
+            before = np.flatnonzero(starts <= ws)
+            k = int(before[-1]) if len(before) else 0
+        out[k].append(w)
     return out
+
+
+def _units(bounds: list[tuple[float, float]], *, gap: float = 0.01) -> list[list[int]]:
+    """Group touching segments (the parts of one long stretch of speech) into runs; a pause starts a new run.
+
+    Each run is transcribed on its own: words never cross a pause, so every segment separated by one gets
+    exactly the words spoken in it. Only inside a run (speech cut into parts of at most ``max_duration``) are
+    words placed by their timestamps.
+
+    Examples
+    --------
+    >>> _units([(0.0, 5.0), (5.0, 10.0), (11.0, 12.0)])
+    [[0, 1], [2]]
+    """
+    runs: list[list[int]] = []
+    for i, (s, _) in enumerate(bounds):
+        if runs and s - bounds[runs[-1][-1]][1] <= gap:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
 
 
 class SpeechRecognizer(Recognizer):
@@ -311,37 +367,56 @@ class SpeechRecognizer(Recognizer):
         return out
 
     # --- the timeline pipeline --------------------------------------------------------------------------------
-    def _analyze(self, name: str, open_blocks: Callable[[], Iterator[np.ndarray]], offset: float) -> Result:
+    def _analyze(
+        self,
+        name: str,
+        open_blocks: Callable[[], Iterator[np.ndarray]],
+        offset: float,
+        *,
+        read: dict[str, Any] | None = None,
+    ) -> Result:
         sr = SAMPLING_RATE
         total = 0
 
         def counted() -> Iterator[np.ndarray]:
             nonlocal total
             for b in open_blocks():
+                check_cancelled()
                 total += len(b)
                 yield b
 
         spans = detect_speech(counted(), threshold=self.vad_threshold)
         duration = total / sr
+        damage = read.get("damage") if read else None
         if total == 0:
+            length = (read or {}).get("samples", 0) / sr
+            if offset > 0:
+                raise InputError(
+                    f"{name}: start {offset:g} s is past the end of the audio ({length:.2f} s); "
+                    "expected a start inside the recording."
+                )
             raise InputError(f"{name}: the audio is empty (0 samples).")
         segments = shape_segments(
             spans, duration=duration, min_duration=self.min_duration, max_duration=self.max_duration
         )
         if not segments:
-            return Result(self._empty_frame(), self._summary_empty(name, duration))
+            summary = self._summary_empty(name, duration)
+            if damage:
+                summary["damage"] = damage
+            return Result(self._empty_frame(), summary)
         feats, pros, texts = [], [], []
         text_cols: dict[str, list[Any]] = {c: [] for c in _TEXT_COLS}
         chunks = _chunks(segments)
         for (cs, _, idx), (_, _, audio) in zip(
             chunks, cut_segments(open_blocks(), [c[:2] for c in chunks]), strict=False
         ):
-            language = None if self.language == "auto" else self.language
-            words = transcribe(self._asr_model(), audio, language=language) if self.transcript else []
             bounds = [(segments[i][0] - cs, segments[i][1] - cs) for i in idx]
+            words = self._segment_words(audio, bounds) if self.transcript else [[] for _ in bounds]
             chunk_texts = []
-            for (s, e), seg_words in zip(bounds, _assign_words(words, bounds), strict=True):
+            for (s, e), seg_words in zip(bounds, words, strict=True):
                 y = audio[round(s * sr) : round(e * sr)]
+                if len(y) == 0:  # the audio broke off before this segment (a damaged file)
+                    break
                 feats.append(self.preprocess([y])["features"][0])
                 pros.append(prosody(y))
                 chunk_texts.append("".join(w[2] for w in seg_words).strip() if self.transcript else None)
@@ -353,8 +428,41 @@ class SpeechRecognizer(Recognizer):
         features = np.stack(feats)
         use_baseline = self._use_baseline(len(features))
         pred = self._classify(features, baseline=use_baseline)
-        frame = self._rows(name, offset, segments, pred, pros, texts, text_cols)
-        return Result(frame, self.summarize(frame, duration=duration, baseline=use_baseline))
+        frame = self._rows(name, offset, segments, pred, pros, texts, text_cols, limit=offset + duration)
+        summary = self.summarize(frame, duration=duration, baseline=use_baseline)
+        if damage:
+            summary["damage"] = damage
+            summary["note"] = f"{damage}; the audio before the damage was analysed"
+        return Result(frame, summary)
+
+    def _segment_words(
+        self, audio: np.ndarray, bounds: list[tuple[float, float]]
+    ) -> list[list[tuple[float, float, str]]]:
+        """Transcribe a chunk's voice segments: each run of touching segments alone, words placed in segments.
+
+        A segment with a pause on both sides is transcribed by itself, so its text is exactly what was said
+        in it (Whisper's word timestamps drift by a word or more at pauses: transcribing the whole chunk and
+        placing words by time moved a sentence's last word into the next segment). The language is detected
+        once per chunk when ``language="auto"``.
+        """
+        sr = SAMPLING_RATE
+        language = None if self.language == "auto" else self.language
+        model = self._asr_model()
+        if self.language == "auto" and len(audio):
+            language = detect_language(model, audio)
+        out: list[list[tuple[float, float, str]]] = [[] for _ in bounds]
+        for run in _units(bounds):
+            s0, e0 = bounds[run[0]][0], bounds[run[-1]][1]
+            y = audio[round(s0 * sr) : round(e0 * sr)]
+            if len(y) < _MIN_SEGMENT_SAMPLES // 4:
+                continue
+            if len(run) == 1:
+                out[run[0]] = transcribe(model, y, language=language, word_timestamps=False)
+                continue
+            words = [(a + s0, b + s0, w) for a, b, w in transcribe(model, y, language=language)]
+            for i, seg_words in zip(run, _assign_words(words, [bounds[i] for i in run]), strict=True):
+                out[i] = seg_words
+        return out
 
     def _rows(
         self,
@@ -365,8 +473,11 @@ class SpeechRecognizer(Recognizer):
         pros: list[dict[str, float]],
         texts: list[str | None],
         text_cols: dict[str, list[Any]],
+        *,
+        limit: float = math.inf,
     ) -> pd.DataFrame:
         p = pred[self.space_]
+        top_end = math.floor(limit * 1000) / 1000 if math.isfinite(limit) else math.inf  # rows end by the audio's end
         top = p.argmax(1)
         cols: dict[str, Any] = {
             "modality": "speech",
@@ -401,7 +512,7 @@ class SpeechRecognizer(Recognizer):
             [
                 [name] * len(segments),
                 [round(s + offset, 3) for s, _ in segments],
-                [round(e + offset, 3) for _, e in segments],
+                [min(round(e + offset, 3), top_end) for _, e in segments],
             ],
             names=INDEX_NAMES,
         )
@@ -535,8 +646,9 @@ class SpeechRecognizer(Recognizer):
         >>> rec.process_signal(np.zeros(8000, dtype=np.int16), sampling_rate=8000).summary["duration"]
         1.0
         """
+        s, _ = check_span(start, end, func="SpeechRecognizer.process_signal")
         sig = load_audio((signal, sampling_rate), source=source, start=start, end=end)
-        return self._analyze(sig.source, lambda: iter([sig.samples]), start or 0.0)
+        return self._analyze(sig.source, lambda: iter([sig.samples]), s or 0.0)
 
     def process_file(
         self, file: str | os.PathLike[str], *, start: float | None = None, end: float | None = None
@@ -562,17 +674,26 @@ class SpeechRecognizer(Recognizer):
         >>> SpeechRecognizer(transcript=False, num_threads=1).process_file(f).summary["note"]
         'no speech detected'
         """
-        lo = 0.0 if start is None else float(start)
-        hi = math.inf if end is None else float(end)
-        if lo < 0 or hi <= lo:
-            raise ConfigError(f"'start' and 'end' must satisfy 0 <= start < end. Got start={start}, end={end}.")
+        s, e = check_span(start, end, func="SpeechRecognizer.process_file")
+        lo = 0.0 if s is None else s
+        hi = math.inf if e is None else e
         name = str(file)
+        iter_audio_blocks(file)[1].close()  # read the header now: a missing or undecodable file fails at once
+        read = {"samples": 0, "damage": None}
 
         def open_blocks() -> Iterator[np.ndarray]:
             _, blocks = iter_audio_blocks(file)
-            return _window(blocks, lo, hi)
 
-        return self._analyze(name, open_blocks, lo)
+            def counted() -> Iterator[np.ndarray]:
+                read["samples"] = 0
+                for b in blocks:
+                    read["samples"] += len(b)
+                    yield b
+                read["damage"] = blocks.damage
+
+            return _window(counted(), lo, hi)
+
+        return self._analyze(name, open_blocks, lo, read=read)
 
     def _combine(self, frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, Any]]:
         frame = pd.concat(frames) if frames else self._empty_frame()

