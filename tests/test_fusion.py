@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from affectscope.errors import ConfigError, InputError, NotFittedError
-from affectscope.fusion import LogLinearPooling, align_windows, incongruence
+from affectscope.fusion import Fuser, LogLinearPooling, align_windows, incongruence
 
 
 def _noisy(y, rng, *, signal, classes=7):
@@ -116,3 +116,18 @@ def test_shipped_fuser_loads_and_rejects_bad_windows():
         Fuser(window=0)
     with pytest.raises(ConfigError, match="window"):
         Fuser(window="sentence")
+
+
+@pytest.mark.parametrize("window", [1e-300, 1e-6, 0.1, float("nan"), float("inf"), -1, 1e9])
+def test_fusion_windows_are_bounded(window):
+    with pytest.raises(ConfigError, match="'window' parameter"):
+        Fuser(window=window)
+    idx = pd.MultiIndex.from_tuples([("v", 0.0, 3.3)], names=["source", "start", "end"])
+    with pytest.raises(ConfigError, match="'window' parameter"):
+        align_windows(pd.DataFrame({"modality": ["face"], "ekman7:joy": [1.0]}, index=idx), window=window)
+
+
+def test_fusion_window_count_is_bounded():
+    idx = pd.MultiIndex.from_tuples([("v", 0.0, 1e6)], names=["source", "start", "end"])
+    with pytest.raises(ConfigError, match="fusion windows"):
+        align_windows(pd.DataFrame({"modality": ["face"], "ekman7:joy": [1.0]}, index=idx), window=0.25)

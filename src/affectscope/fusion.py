@@ -29,9 +29,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from affectscope._validation import check_number
 from affectscope.errors import ConfigError, InputError, NotFittedError
 
-__all__ = ["Fuser", "LogLinearPooling", "align_windows", "incongruence"]
+__all__ = ["MAX_N_WINDOWS", "MAX_WINDOW", "MIN_WINDOW", "Fuser", "LogLinearPooling", "align_windows", "incongruence"]
+
+MIN_WINDOW, MAX_WINDOW = 0.25, 3600.0  # fixed fusion windows, seconds
+MAX_N_WINDOWS = 100_000  # windows per source: a 7-hour video at 0.25 s
 
 _EPS = 1e-6
 
@@ -255,6 +259,19 @@ def incongruence(probs: dict[str, Any]) -> np.ndarray:
     return out
 
 
+def _n_windows(extent: float, window: float) -> int:
+    """Count the fixed windows covering ``[0, extent]``; refuse more than :data:`MAX_N_WINDOWS` (bounded memory)."""
+    if not np.isfinite(extent):
+        raise InputError("The timeline has rows without a finite end time.")
+    n = max(1, int(np.ceil(extent / window)))
+    if n > MAX_N_WINDOWS:
+        raise ConfigError(
+            f"{n:,} fusion windows of {window:g} s for {extent:,.1f} s of timeline; at most {MAX_N_WINDOWS:,}. "
+            f"Use a window of at least {extent / MAX_N_WINDOWS:.2f} s."
+        )
+    return n
+
+
 def align_windows(frame: pd.DataFrame, *, window: float, space: str = "ekman7") -> pd.DataFrame:
     """Mean probabilities of each modality over fixed time windows of a timeline Result's frame.
 
@@ -282,8 +299,7 @@ def align_windows(frame: pd.DataFrame, *, window: float, space: str = "ekman7") 
     >>> align_windows(f, window=1.0, space="ekman7").round(2).to_dict("list")
     {'face:joy': [0.8, nan], 'speech:joy': [0.2, 0.2]}
     """
-    if not window > 0:
-        raise ConfigError(f"'window' must be > 0 seconds; got {window!r}.")
+    window = check_number(window, name="window", func="align_windows", low=MIN_WINDOW, high=MAX_WINDOW)
     cols = [c for c in frame.columns if c.startswith(f"{space}:")]
     if not cols or "modality" not in frame.columns:
         raise InputError(f"align_windows needs a 'modality' column and '{space}:<label>' columns.")
@@ -293,7 +309,7 @@ def align_windows(frame: pd.DataFrame, *, window: float, space: str = "ekman7") 
         start = rows.index.get_level_values("start").to_numpy(dtype=float)
         end = rows.index.get_level_values("end").to_numpy(dtype=float)
         end = np.maximum(end, start + 1e-3)  # instants (a frame) still count
-        n_win = max(1, int(np.ceil(end.max() / window)))
+        n_win = _n_windows(end.max(), window)
         lo = np.arange(n_win) * window
         data: dict[str, np.ndarray] = {}
         for modality in dict.fromkeys(rows["modality"]):
@@ -343,8 +359,13 @@ class Fuser:
     def __init__(self, model: str | Any = None, *, window: float | str = "utterance") -> None:
         from affectscope.models import get_bundle
 
-        if not (window == "utterance" or (isinstance(window, int | float) and window > 0)):
-            raise ConfigError(f"'window' must be 'utterance' or a number of seconds > 0; got {window!r}.")
+        if window != "utterance":
+            if not isinstance(window, int | float) or isinstance(window, bool):
+                raise ConfigError(
+                    f"The 'window' parameter of Fuser must be 'utterance' or a float in [{MIN_WINDOW:g}, "
+                    f"{MAX_WINDOW:g}] seconds. Got {window!r} instead."
+                )
+            window = check_number(window, name="window", func="Fuser", low=MIN_WINDOW, high=MAX_WINDOW)
         self.bundle = get_bundle(model or "fusion-loglinear")
         spec = self.bundle.extra.get("fusion")
         if not spec:
@@ -368,7 +389,7 @@ class Fuser:
             spans = sorted(set(zip(start[voice], end[voice], strict=True)))
             return np.array([s for s, _ in spans]), np.array([e for _, e in spans])
         width = 2.0 if self.window == "utterance" else float(self.window)
-        n = max(1, int(np.ceil(end.max() / width)))
+        n = _n_windows(end.max(), width)
         lo = np.arange(n) * width
         return lo, lo + width
 
