@@ -9,7 +9,110 @@ from typing import Any
 
 from affectscope.result import Result
 
-__all__ = ["analyze", "analyze_conversation"]
+__all__ = ["analyze", "analyze_conversation", "check_analyze_options"]
+
+# Bounds of the numeric options of analyze (CLI and Python API share them).
+FPS_RANGE = (0.0, 60.0)  # frames per second, (0, 60]
+WINDOW_RANGE = (0.25, 3600.0)  # fusion window in seconds; below 0.25 s a window holds no voice nor a face track
+MAX_FACES_RANGE = (1, 100)
+MIN_FACE_SIZE_RANGE = (8, 4096)
+BATCH_SIZE_RANGE = (1, 4096)
+NUM_THREADS_RANGE = (1, 1024)
+
+
+def check_analyze_options(
+    *,
+    func: str = "analyze",
+    fps: Any = None,
+    window: Any = None,
+    max_faces: Any = None,
+    min_face_size: Any = None,
+    batch_size: Any = None,
+    num_threads: Any = None,
+    uncertain_below: Any = None,
+    start: Any = None,
+    end: Any = None,
+    segment: Any = None,
+    encoding: Any = None,
+) -> dict[str, Any]:
+    """Validate the options of :func:`analyze` (and of ``affectscope analyze``) before anything is loaded.
+
+    Every option left at None is not checked (and not returned). The bounds: ``fps`` in (0, 60], ``window``
+    ``"utterance"`` or seconds in [0.25, 3600], ``max_faces`` in [1, 100], ``min_face_size`` in [8, 4096] pixels,
+    ``batch_size`` in [1, 4096], ``num_threads`` in [1, 1024], ``uncertain_below`` in [0, 1], ``start``/``end``
+    finite seconds with ``0 <= start < end``, ``segment`` ``"sentence"`` or ``"line"``, ``encoding`` a Python
+    text codec.
+
+    Parameters
+    ----------
+    func : str
+        The caller's name, for the message.
+    fps, window, max_faces, min_face_size, batch_size, num_threads, uncertain_below, start, end, segment, encoding
+        The options, as given.
+
+    Returns
+    -------
+    dict
+        The checked values (numbers as float or int), for the options that were given.
+
+    Raises
+    ------
+    ConfigError
+        The standard one-line message: ``The 'fps' parameter of analyze must be a float in (0, 60]. Got 0 instead.``
+
+    Examples
+    --------
+    >>> check_analyze_options(fps="2", window="utterance")
+    {'fps': 2.0, 'window': 'utterance'}
+    >>> check_analyze_options(window=1e-300)
+    Traceback (most recent call last):
+    ...
+    affectscope.errors.ConfigError: The 'window' parameter of analyze must be 'utterance' or a float in [0.25, ...
+    """
+    from affectscope._validation import check_int, check_number, check_span
+    from affectscope.errors import ConfigError
+    from affectscope.media.text import SEGMENT_MODES, check_encoding
+
+    out: dict[str, Any] = {}
+    if fps is not None:
+        out["fps"] = check_number(fps, name="fps", func=func, low=FPS_RANGE[0], high=FPS_RANGE[1], low_open=True)
+    if window is not None:
+        if window == "utterance":
+            out["window"] = "utterance"
+        else:
+            try:
+                out["window"] = check_number(
+                    window, name="window", func=func, low=WINDOW_RANGE[0], high=WINDOW_RANGE[1]
+                )
+            except ConfigError:
+                shown = repr(window) if isinstance(window, str) else str(window)
+                raise ConfigError(
+                    f"The 'window' parameter of {func} must be 'utterance' or a float in [{WINDOW_RANGE[0]:g}, "
+                    f"{WINDOW_RANGE[1]:g}]. Got {shown[:40]} instead."
+                ) from None
+    for name, value, (low, high) in (
+        ("max_faces", max_faces, MAX_FACES_RANGE),
+        ("min_face_size", min_face_size, MIN_FACE_SIZE_RANGE),
+        ("batch_size", batch_size, BATCH_SIZE_RANGE),
+        ("num_threads", num_threads, NUM_THREADS_RANGE),
+    ):
+        if value is not None:
+            out[name] = check_int(value, name=name, func=func, low=low, high=high)
+    if uncertain_below is not None:
+        out["uncertain_below"] = check_number(uncertain_below, name="uncertain_below", func=func, low=0, high=1)
+    if start is not None or end is not None:
+        out["start"], out["end"] = check_span(start, end, func=func)
+    if segment is not None:
+        if segment not in SEGMENT_MODES:
+            raise ConfigError(
+                f"The 'segment' parameter of {func} must be one of {list(SEGMENT_MODES)}. Got {str(segment)[:40]!r} "
+                "instead."
+            )
+        out["segment"] = segment
+    if encoding is not None:
+        check_encoding(encoding, func=func)
+        out["encoding"] = encoding
+    return out
 
 
 @lru_cache(maxsize=4)
@@ -118,6 +221,10 @@ def analyze(
     >>> r.frame.index[0] == ("text", 0, 21)
     True
     """
+    checked = check_analyze_options(
+        fps=fps, window=window, batch_size=batch_size, num_threads=num_threads, segment=segment, encoding=encoding
+    )
+    fps, window, batch_size = checked["fps"], checked["window"], checked["batch_size"]
     if labels is not None:
         if labels != "open":
             from affectscope.errors import ConfigError
@@ -144,16 +251,21 @@ def analyze(
     if isinstance(obj, os.PathLike):
         from affectscope.media.audio import MEDIA_SUFFIXES
         from affectscope.media.image import IMAGE_SUFFIXES
+        from affectscope.media.probe import validate_input
         from affectscope.media.video import VIDEO_SUFFIXES
 
         suffix = Path(obj).suffix.lower()
         if suffix in IMAGE_SUFFIXES:
+            validate_input(obj, "image")
             return _face_recognizer(name, num_threads).process_file(Path(obj))
         if suffix in VIDEO_SUFFIXES:
+            validate_input(obj, "video")
             video = _video_recognizer(transcript, language, float(fps), num_threads, evidence, window)
             return video.process_file(Path(obj))
         if suffix in MEDIA_SUFFIXES:
+            validate_input(obj, "audio")
             return _speech_recognizer(name, transcript, language, num_threads).process_file(Path(obj))
+        validate_input(obj, "text", encoding=encoding)
     rec = _text_recognizer(name, batch_size, segment, encoding, num_threads, evidence)
     if isinstance(obj, os.PathLike):
         return rec.process_file(Path(obj))
@@ -195,6 +307,12 @@ def analyze_conversation(
     >>> r.summary["speakers"]["Ann"]["n_turns"]
     1
     """
+    if num_threads is not None:
+        check_analyze_options(func="analyze_conversation", num_threads=num_threads)
+    if isinstance(obj, os.PathLike):
+        from affectscope.media.probe import validate_input
+
+        validate_input(obj, "dialogue")
     rec = _conversation_recognizer(None if model is None else str(model), mode, num_threads)
     if isinstance(obj, Result):
         return rec.process_result(obj)

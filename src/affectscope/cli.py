@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ app = typer.Typer(
 )
 
 _MAX_TABLE_ROWS = 200
+_BASELINES = ("auto", "always", "never")
 _TEXT_SUFFIXES = {".txt", ".text", ".md", ".log", ".csv", ".tsv", ".json", ".jsonl"}
 
 
@@ -50,12 +52,39 @@ class ModelsFormat(StrEnum):
     json = "json"
 
 
-def _err(msg: str) -> None:
-    from rich.console import Console
+# C0 and C1 control characters, DEL and the Unicode bidirectional overrides: printed raw, text from an input (or a
+# file name) could move the cursor, clear the screen, set the terminal title or reorder what is shown.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(m: re.Match[str]) -> str:
+    ch = m.group()
+    if ch in "\n\r\t":
+        return " "
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
+def _safe(value: Any) -> str:
+    r"""Make a value safe to print in a terminal table or message (JSON and CSV output keep the data as it is).
+
+    Control characters are shown as ``\xNN`` (line breaks and tabs as spaces) and rich markup is escaped.
+
+    Examples
+    --------
+    >>> _safe("hi \x1b]0;title\x07 [bold]x[/]\nthere")
+    'hi \\x1b]0;title\\x07 \\[bold]x\\[/] there'
+    """
     from rich.markup import escape
 
-    # escape: messages hold brackets that are not markup, e.g. pip install 'affectscope[service]'
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {escape(msg)}", markup=True)
+    return escape(_CONTROL.sub(_visible, str(value)))
+
+
+def _err(msg: str) -> None:
+    from rich.console import Console
+
+    # _safe: messages hold brackets that are not markup (pip install 'affectscope[service]') and may quote input
+    # text or file names (control characters); one line always.
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {_safe(msg)}", markup=True)
 
 
 @contextmanager
@@ -82,7 +111,7 @@ def _print_table(result: Result) -> None:
     console = Console()
     sources = result.frame.index.get_level_values("source").unique()
     one = len(sources) == 1
-    table = Table(title=str(sources[0]) if one else None, expand=True)
+    table = Table(title=_safe(sources[0]) if one else None, expand=True)
     cited = "evidence" in result.frame.columns
     words = "open_words" in result.frame.columns
     columns = ([] if one else ["source"]) + ["chars", "text", "label", "words" if words else "labels"]
@@ -93,15 +122,15 @@ def _print_table(result: Result) -> None:
     shown = result.frame.head(_MAX_TABLE_ROWS)
     for (src, start, end), row in shown.iterrows():
         table.add_row(
-            *([] if one else [str(src)]),
+            *([] if one else [_safe(src)]),
             f"{start}-{end}",
-            row["text"],
-            row["label"],
-            row["open_words"] if words else row["labels"].replace(",", ", "),
+            _safe(row["text"]),
+            _safe(row["label"]),
+            _safe(row["open_words"] if words else row["labels"].replace(",", ", ")),
             f"{row['confidence']:.2f}",
             f"{row['valence']:+.2f}",
             f"{row['arousal']:+.2f}",
-            *([row["evidence"]] if cited else []),
+            *([_safe(row["evidence"])] if cited else []),
         )
     console.print(table)
     if len(result.frame) > len(shown):
@@ -109,11 +138,12 @@ def _print_table(result: Result) -> None:
     s = result.summary
     if s.get("label") is not None:
         console.print(
-            f"[bold]overall[/]: {s['label']} (confidence {s['confidence']:.2f}); labels: {', '.join(s['labels'])}; "
-            f"valence {s['valence']:+.2f}, arousal {s['arousal']:+.2f}, dominance {s['dominance']:+.2f}"
-            + (f"; in words: {', '.join(s['open_words'])}" if s.get("open_words") else "")
+            f"[bold]overall[/]: {_safe(s['label'])} (confidence {s['confidence']:.2f}); labels: "
+            f"{_safe(', '.join(s['labels']))}; valence {s['valence']:+.2f}, arousal {s['arousal']:+.2f}, dominance "
+            f"{s['dominance']:+.2f}"
+            + (f"; in words: {_safe(', '.join(s['open_words']))}" if s.get("open_words") else "")
         )
-        console.print(f"[dim]{s['rationale']}[/]", highlight=False)
+        console.print(f"[dim]{_safe(s['rationale'])}[/]", highlight=False)
 
 
 def _print_speech_table(result: Result) -> None:
@@ -123,7 +153,7 @@ def _print_speech_table(result: Result) -> None:
     console = Console()
     sources = result.frame.index.get_level_values("source").unique()
     one = len(sources) == 1
-    table = Table(title=str(sources[0]) if one else None, expand=True)
+    table = Table(title=_safe(sources[0]) if one else None, expand=True)
     columns = [
         *([] if one else ["source"]),
         "seconds",
@@ -148,30 +178,32 @@ def _print_speech_table(result: Result) -> None:
 
     for (src, start, end), row in shown.iterrows():
         table.add_row(
-            *([] if one else [str(src)]),
+            *([] if one else [_safe(src)]),
             f"{start:.1f}-{end:.1f}",
-            row["text"] or "",
-            row["label"],
+            _safe(row["text"] or ""),
+            _safe(row["label"]),
             f"{row['confidence']:.2f}",
             f"{row['valence']:+.2f}",
             f"{row['arousal']:+.2f}",
             num(row["pitch_rel_st"], "+.1f"),
             num(row["loudness_rel_db"], "+.1f"),
-            row["text_label"] or "",
+            _safe(row["text_label"] or ""),
         )
     console.print(table)
     if len(result.frame) > len(shown):
         console.print(f"[dim]... {len(result.frame) - len(shown)} more rows: use --format csv|json or -o FILE.[/]")
     s = result.summary
     if s.get("label") is None:
-        console.print(f"[bold]overall[/]: {s.get('note', 'no speech')}")
+        console.print(f"[bold]overall[/]: {_safe(s.get('note', 'no speech'))}")
         return
     console.print(
-        f"[bold]overall[/]: voice {s['label']} (confidence {s['confidence']:.2f}); valence {s['valence']:+.2f}, "
-        f"arousal {s['arousal']:+.2f}; {s['n_segments']} segments, {s['speech_duration']:.1f} s of speech; "
-        f"baseline: {s['baseline']}"
+        f"[bold]overall[/]: voice {_safe(s['label'])} (confidence {s['confidence']:.2f}); valence "
+        f"{s['valence']:+.2f}, arousal {s['arousal']:+.2f}; {s['n_segments']} segments, {s['speech_duration']:.1f} s "
+        f"of speech; baseline: {_safe(s['baseline'])}"
     )
-    console.print(f"[dim]{s['rationale']} pitch/loud: semitones/dB against the recording's median.[/]", highlight=False)
+    console.print(
+        f"[dim]{_safe(s['rationale'])} pitch/loud: semitones/dB against the recording's median.[/]", highlight=False
+    )
 
 
 def _media_kind(path: str) -> str | None:
@@ -188,15 +220,63 @@ def _media_kind(path: str) -> str | None:
     return "audio" if suffix in MEDIA_SUFFIXES else None
 
 
+_PROBE_KIND = {"image": "image", "video": "video", "audio": "audio", "music": "audio", "physio": "physio", "eeg": "eeg"}
+
+
+def _validate_inputs(inputs: list[str], kind: str, *, encoding: str = "utf-8") -> None:
+    """Check every input cheaply (:func:`affectscope.media.probe.validate_input`) before a model is loaded.
+
+    One input: its error is raised. Several: when none is valid each error is printed and the command exits 2;
+    otherwise the recognizer records the failures of the invalid ones and goes on with the rest.
+    """
+    from affectscope.media.probe import validate_input
+
+    def check(path: str) -> None:
+        validate_input(path, kind, encoding=encoding)  # type: ignore[arg-type]
+        if kind == "dialogue":  # read once without a model: a malformed line fails before anything is loaded
+            from affectscope.media.dialogue import DialogueReader
+
+            for _ in DialogueReader(path, encoding=encoding):
+                pass
+
+    if len(inputs) == 1:
+        check(inputs[0])
+        return
+    errors = []
+    for p in inputs:
+        try:
+            check(p)
+        except InputError as exc:
+            errors.append(str(exc))
+    if len(errors) == len(inputs):
+        for message in errors:
+            _err(message)
+        raise typer.Exit(2)
+
+
 def _analyze_media(kind: str, inputs: list[str], *, model: str | None, options: dict) -> Result:
     """Run the recognizer of one media kind on one or several files."""
     files = [Path(p) for p in inputs]
     span = {"start": options["start"], "end": options["end"]}
+    # Option combinations first, then the inputs themselves; models only after both.
+    if kind == "image" and (span["start"] is not None or span["end"] is not None):
+        raise InputError("--start/--end apply to audio and video, not to images.")
+    if kind == "eeg" and len(files) > 1:
+        raise InputError("--modality eeg takes one recording at a time.")
+    if (
+        kind == "video"
+        and len(files) > 1
+        and (options["subtitles"] is not None or span != {"start": None, "end": None})
+    ):
+        raise InputError("--subtitles, --start and --end take one video at a time.")
+    _validate_inputs(inputs, _PROBE_KIND[kind])
+    if options.get("subtitles") is not None:
+        from affectscope.media.probe import validate_input
+
+        validate_input(options["subtitles"], "subtitles")
     if kind == "image":
         from affectscope.recognizers.face import FaceRecognizer
 
-        if span["start"] is not None or span["end"] is not None:
-            raise InputError("--start/--end apply to audio and video, not to images.")
         rec = FaceRecognizer(model, max_faces=options["max_faces"], min_face_size=options["min_face_size"])
         return rec.process_file(files[0]) if len(files) == 1 else rec.process_files(files)
     if kind == "physio":
@@ -248,24 +328,22 @@ def _analyze_media(kind: str, inputs: list[str], *, model: str | None, options: 
 def _print_physio_table(result: Result) -> None:
     """Wearable windows: stress probability and the physiological cues."""
     from rich.console import Console
-    from rich.markup import escape
 
     console = Console()
     for (_, start, end), row in result.frame.head(_MAX_TABLE_ROWS).iterrows():
         console.print(
-            f"{start / 60:5.1f}-{end / 60:5.1f} min  {row['label']:8s} P(stress) {row['stress2:stress']:.2f}  "
-            f"{escape(str(row['evidence']))}",
+            f"{start / 60:5.1f}-{end / 60:5.1f} min  {_safe(row['label']):8s} P(stress) {row['stress2:stress']:.2f}  "
+            f"{_safe(row['evidence'])}",
             highlight=False,
         )
     s = result.summary
     if s.get("rationale"):
-        console.print(f"[bold]recording[/]: {s['label']}; {escape(s['rationale'])}", highlight=False)
+        console.print(f"[bold]recording[/]: {_safe(s['label'])}; {_safe(s['rationale'])}", highlight=False)
 
 
 def _print_music_table(result: Result) -> None:
     """Music windows: quadrant, valence/arousal, moods and musical evidence."""
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
@@ -275,25 +353,26 @@ def _print_music_table(result: Result) -> None:
     for (_, start, end), row in result.frame.head(_MAX_TABLE_ROWS).iterrows():
         table.add_row(
             f"{start:.0f}-{end:.0f} s",
-            str(row["label"]),
+            _safe(row["label"]),
             f"{row['confidence']:.2f}",
             _signed(row["valence"]),
             _signed(row["arousal"]),
-            str(row["moods"]),
-            str(row["evidence"]),
+            _safe(row["moods"]),
+            _safe(row["evidence"]),
         )
     console.print(table)
     s = result.summary
     if s.get("label"):
         console.print(
-            f"[bold]track[/]: {s['label']} (confidence {s['confidence']:.2f}); valence {s['valence']:+.2f}, "
-            f"arousal {s['arousal']:+.2f}; moods: {', '.join(s['moods'])}"
+            f"[bold]track[/]: {_safe(s['label'])} (confidence {s['confidence']:.2f}); valence {s['valence']:+.2f}, "
+            f"arousal {s['arousal']:+.2f}; moods: {_safe(', '.join(s['moods']))}"
         )
-        console.print(f"[dim]{escape(s['rationale'])}[/]", highlight=False)
+        console.print(f"[dim]{_safe(s['rationale'])}[/]", highlight=False)
     else:
         for src, sub in s.get("sources", {}).items():
             console.print(
-                f"[bold]{escape(src)}[/]: {sub['label']} ({sub['confidence']:.2f}); {', '.join(sub['moods'])}"
+                f"[bold]{_safe(src)}[/]: {_safe(sub['label'])} ({sub['confidence']:.2f}); "
+                f"{_safe(', '.join(sub['moods']))}"
             )
 
 
@@ -311,7 +390,7 @@ def _print_timeline_table(result: Result) -> None:
     frame = result.frame
     sources = frame.index.get_level_values("source").unique()
     one = len(sources) <= 1
-    table = Table(title=str(sources[0]) if len(sources) == 1 else None, expand=True)
+    table = Table(title=_safe(sources[0]) if len(sources) == 1 else None, expand=True)
     for col in [*([] if one else ["source"]), "where", "what", "track", "label", "conf", "val", "aro", "cues"]:
         wide = col in ("cues", "source")
         table.add_column(col, overflow="fold", ratio=(4 if col == "cues" else 2) if wide else None, no_wrap=not wide)
@@ -332,35 +411,38 @@ def _print_timeline_table(result: Result) -> None:
         else:  # a still image: where the face is
             when = f"box {row['box_x']:.0f},{row['box_y']:.0f} {row['box_w']:.0f}x{row['box_h']:.0f}"
         table.add_row(
-            *([] if one else [str(src)]),
+            *([] if one else [_safe(src)]),
             when,
-            str(row["modality"]),
-            str(row["track"]),
-            str(row["label"]),
+            _safe(row["modality"]),
+            _safe(row["track"]),
+            _safe(row["label"]),
             f"{row['confidence']:.2f}",
             _signed(row.get("valence")),
             _signed(row.get("arousal")),
-            cues,
+            _safe(cues),
         )
     console.print(table)
     if len(frame) > _MAX_TABLE_ROWS:
         console.print(f"[dim]... {len(frame) - _MAX_TABLE_ROWS} more rows: use --format csv|json or -o FILE.[/]")
     s = result.summary
     if s.get("label") is None:
-        console.print(f"[bold]overall[/]: {s.get('note', 'nothing found')}")
+        console.print(f"[bold]overall[/]: {_safe(s.get('note', 'nothing found'))}")
         return
     by = s.get("labels_by_modality")
     console.print(
-        f"[bold]overall[/]: {s['label']} (confidence {s['confidence']:.2f}); valence {_signed(s.get('valence'))}, "
-        f"arousal {_signed(s.get('arousal'))}" + (f"; by modality: {by}" if by else "")
+        f"[bold]overall[/]: {_safe(s['label'])} (confidence {s['confidence']:.2f}); valence "
+        f"{_signed(s.get('valence'))}, arousal {_signed(s.get('arousal'))}"
+        + (f"; by modality: {_safe(by)}" if by else "")
     )
     if s.get("incongruent"):
         console.print(f"[yellow]the modalities disagree (incongruence {s['incongruence']:.2f})[/]")
     tracks = s.get("tracks") or s.get("modalities", {}).get("face", {}).get("tracks") or {}
     for tid, t in list(tracks.items())[:10]:
-        console.print(f"  {tid}: {t['label']} ({t['n_faces']} observations, {t['first']:.1f}-{t['last']:.1f} s)")
+        console.print(
+            f"  {_safe(tid)}: {_safe(t['label'])} ({t['n_faces']} observations, {t['first']:.1f}-{t['last']:.1f} s)"
+        )
     if s.get("rationale"):
-        console.print(f"[dim]{s['rationale']}[/]", highlight=False)
+        console.print(f"[dim]{_safe(s['rationale'])}[/]", highlight=False)
 
 
 @app.command()
@@ -444,6 +526,34 @@ def analyze(
 ) -> None:
     """Analyse the emotion of text, speech, faces in images, faces + voice + words in videos, or conversations."""
     with _exit_on_error():
+        from affectscope.api import check_analyze_options
+
+        checked = check_analyze_options(
+            fps=fps,
+            window=window,
+            max_faces=max_faces,
+            min_face_size=min_face_size,
+            batch_size=batch_size,
+            uncertain_below=uncertain_below,
+            start=start,
+            end=end,
+            segment=segment,
+            encoding=encoding,
+        )
+        start, end = checked.get("start"), checked.get("end")
+        if output is not None:  # a bad output path fails now, not after the analysis
+            from affectscope.result import OUTPUT_FORMATS
+
+            if output.suffix.lower() not in OUTPUT_FORMATS:
+                raise ConfigError(
+                    f"The output file must end in one of {list(OUTPUT_FORMATS)}. Got {output.name!r} instead."
+                )
+            if output.is_dir() or not output.parent.is_dir():
+                raise InputError(f"Cannot write {output}: it is a folder, or the folder it names does not exist.")
+        if baseline not in _BASELINES:
+            raise ConfigError(
+                f"The 'baseline' parameter of analyze must be one of {list(_BASELINES)}. Got {baseline[:40]!r} instead."
+            )
         kinds = [None if text else _media_kind(p) for p in inputs]
         media = [k is not None for k in kinds]
         if modality not in (None, "speech", "music", "eeg", "physio"):
@@ -484,7 +594,7 @@ def analyze(
                 "start": start,
                 "end": end,
                 "subtitles": subtitles,
-                "window": _window(window),
+                "window": checked["window"],
                 "evidence": evidence is not False,
             }
             result = _analyze_media(str(kinds[0]), inputs, model=None if conversation else model, options=options)
@@ -547,12 +657,13 @@ def _analyze_dialogues(
 ) -> Result:
     from affectscope.conversation import ConversationRecognizer
 
-    missing = [p for p in inputs if not Path(p).is_file()]
+    missing = [p for p in inputs if not _exists(p)]
     if missing:
         raise InputError(
             f"--conversation needs dialogue files; not found: {', '.join(missing)}. Accepted: .csv/.tsv with "
             "speaker and text columns, .jsonl/.json turns, or a .txt transcript with one 'Speaker: text' per line."
         )
+    _validate_inputs(inputs, "dialogue", encoding=encoding)
     mode = "streaming" if streaming else "offline"
     rec = ConversationRecognizer(model, mode=mode, encoding=encoding, evidence=evidence)
     if len(inputs) == 1:
@@ -580,8 +691,9 @@ def _as_conversation(result: Result, *, model: str | None, streaming: bool, evid
 
 def _print_conversation_table(result: Result) -> None:
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
+
+    escape = _safe
 
     console = Console()
     frame = result.frame
@@ -594,6 +706,7 @@ def _print_conversation_table(result: Result) -> None:
         label = str(row["label"]) + (f" (was {row['shift_from']})" if row["shift"] else "")
         if row["label_without_context"] != row["label"]:
             label += f"; alone: {row['label_without_context']}"
+        label = escape(label)
         table.add_row(
             escape(str(row["dialogue"])),
             str(row["turn"]),
@@ -609,29 +722,19 @@ def _print_conversation_table(result: Result) -> None:
         console.print(f"[dim]... {len(frame) - _MAX_TABLE_ROWS} more rows: use --format csv|json or -o FILE.[/]")
     s = result.summary
     console.print(
-        f"[bold]overall[/]: {s['label']} ({s['n_turns']} turns, {s['n_speakers']} speakers, {s['n_dialogues']} "
+        f"[bold]overall[/]: {escape(s['label'])} ({s['n_turns']} turns, {s['n_speakers']} speakers, {s['n_dialogues']} "
         f"dialogue(s), {s['n_shifts']} emotion shifts; mode {s['mode']})"
     )
     for name, sp in list(s["speakers"].items())[:10]:
         console.print(
-            f"  {escape(name)}: {', '.join(sp['dominant'])}; valence {sp['valence']:+.2f} ({sp['valence_trend']}: "
-            f"{' '.join(f'{v:+.2f}' for v in sp['valence_trajectory'])}); {sp['n_shifts']} shifts"
+            f"  {escape(name)}: {escape(', '.join(sp['dominant']))}; valence {sp['valence']:+.2f} "
+            f"({escape(sp['valence_trend'])}: "
+            f"{' '.join(f'{v:+.2f}' for v in sp['valence_trajectory'])}); {sp['n_shifts']} shifts",
+            highlight=False,
         )
     if s.get("skipped_turns"):
         console.print(f"[dim]{s['skipped_turns']} empty turn(s) skipped.[/]")
     console.print(f"[dim]{escape(s['rationale'])}[/]", highlight=False)
-
-
-def _window(value: str) -> float | str:
-    if value == "utterance":
-        return value
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if not seconds > 0:
-        raise InputError(f"--window must be 'utterance' or a number of seconds > 0; got {value!r}.")
-    return seconds
 
 
 def _analyze_text(
@@ -646,19 +749,31 @@ def _analyze_text(
 ) -> Result:
     from affectscope.recognizers.text import TextRecognizer
 
-    rec = TextRecognizer(model, batch_size=batch_size, segment=segment, encoding=encoding, evidence=evidence)
+    def recognizer() -> TextRecognizer:
+        return TextRecognizer(model, batch_size=batch_size, segment=segment, encoding=encoding, evidence=evidence)
+
     if len(inputs) == 1 and inputs[0] == "-":
-        return rec.process_text(sys.stdin.buffer, source="stdin")
-    if len(inputs) == 1 and (text or not Path(inputs[0]).is_file()):
+        return recognizer().process_text(sys.stdin.buffer, source="stdin")
+    if len(inputs) == 1 and (text or not _exists(inputs[0])):
         if not text and _looks_like_path(inputs[0]):
             raise InputError(
                 f"File not found: {inputs[0]}. Pass an existing text file, '-' for stdin, or use --text "
                 "to analyse the argument itself."
             )
-        return rec.process_text(inputs[0])
+        return recognizer().process_text(inputs[0])
+    _validate_inputs(inputs, "text", encoding=encoding)
     if len(inputs) == 1:
-        return rec.process_file(Path(inputs[0]))
-    return rec.process_files([Path(p) for p in inputs])
+        return recognizer().process_file(Path(inputs[0]))
+    return recognizer().process_files([Path(p) for p in inputs])
+
+
+def _exists(arg: str) -> bool:
+    """Whether ``arg`` names something in the file system (a file, folder, FIFO, even a broken link)."""
+    try:
+        os.lstat(arg)
+    except (OSError, ValueError):  # ENAMETOOLONG for a long word given as text, ValueError for a NUL
+        return False
+    return True
 
 
 @app.command()
@@ -696,6 +811,13 @@ def batch(
 ) -> None:
     """Analyse a whole corpus into partitioned Parquet: rows, summary.parquet and errors.parquet (resumable)."""
     with _exit_on_error():
+        from affectscope._validation import check_int, check_number
+
+        if workers is not None:
+            workers = check_int(workers, name="workers", func="batch", low=1, high=1024)
+        part_size = check_int(part_size, name="part_size", func="batch", low=1, high=100_000)
+        fps = check_number(fps, name="fps", func="batch", low=0, high=60, low_open=True)
+        threads_per_worker = check_int(threads_per_worker, name="threads_per_worker", func="batch", low=1, high=1024)
         from affectscope.batch import run_batch
 
         report = run_batch(
@@ -728,7 +850,7 @@ def batch(
             lines.append(f"{len(report.unreadable)} files of other kinds were not read (e.g. {report.unreadable[0]})")
         lines.append(f"rows: {out / 'parts' / '*' / 'rows.parquet'}; summary: {out / 'summary.parquet'}")
         for line in lines:
-            typer.echo(line)
+            typer.echo(_CONTROL.sub(_visible, line))  # file names may hold control characters
         if report.interrupted:
             _err(f"stopped: re-run the same command to resume ({report.ok + report.failed} of {report.total} done).")
             raise typer.Exit(130)
@@ -747,12 +869,15 @@ def serve(
 ) -> None:
     """Start the REST API and web page (needs the service extra); settings come from AFFECTSCOPE_* variables."""
     with _exit_on_error():
+        from affectscope._validation import check_int
+
+        port = check_int(port, name="port", func="serve", low=1, high=65535)
         try:
             from affectscope.service import serve as run
-            from affectscope.service.settings import ServiceSettings
+            from affectscope.service.settings import load_settings
         except ImportError as exc:
             raise ConfigError(f"The service needs its extra: pip install 'affectscope[service]' ({exc}).") from None
-        settings = ServiceSettings(**({"data_dir": data_dir} if data_dir else {}))
+        settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))  # a bad setting: one line, exit 2
         run(host=host, port=port, settings=settings)
 
 
@@ -766,8 +891,13 @@ def train(
 ) -> None:
     """Train a classifier on your own labelled data and report subject-grouped cross-validation."""
     with _exit_on_error():
+        from affectscope._validation import check_number
+
         if modality != "eeg":
             raise InputError(f"affectscope train supports --modality eeg; got {modality!r}.")
+        window = check_number(window, name="window", func="train", low=0.5, high=3600)
+        if rate is not None:
+            rate = check_number(rate, name="rate", func="train", low=0, high=100_000, low_open=True)
         from affectscope.recognizers.eeg import EEGClassifier, read_eeg_labels, read_labelled_eeg
 
         table = read_eeg_labels(data)
@@ -852,14 +982,16 @@ def eval_(
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=f"{report['dataset']} / {report['split']} (n={report['n']}, {report['labels']})")
+        table = Table(title=_safe(f"{report['dataset']} / {report['split']} (n={report['n']}, {report['labels']})"))
         table.add_column("metric")
         table.add_column("value", justify="right")
         for k, v in report["metrics"].items():
             table.add_row(k, f"{v:.4f}")
         Console().print(table)
         if report.get("unknown_words"):
-            Console().print(f"[yellow]words outside the vocabulary (counted wrong): {report['unknown_words']}[/]")
+            Console().print(
+                f"[yellow]words outside the vocabulary (counted wrong): {_safe(report['unknown_words'])}[/]"
+            )
         Console().print(
             f"[dim]model: {report['model']}" + (f", mode: {report['mode']}" if "mode" in report else "") + "[/]"
         )
@@ -898,12 +1030,22 @@ def models(
 
 
 def main() -> None:
-    """Entry point of the ``affectscope`` console script."""
+    """Entry point of the ``affectscope`` console script: usage errors are one line on stderr too (exit 2)."""
     try:
-        app()
-    except KeyboardInterrupt:  # pragma: no cover
+        code = app(standalone_mode=False)
+    except typer.TyperException as exc:  # Typer's (vendored click) usage errors: bad option values, missing arguments
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:  # no arguments: the help, as before
+            typer.echo(ctx.get_help())
+            sys.exit(2)
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        where = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
+        _err(f"{message}{where}")
+        sys.exit(int(getattr(exc, "exit_code", 2)))
+    except (typer.Abort, KeyboardInterrupt):
         _err("interrupted")
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # python -m affectscope.cli

@@ -93,7 +93,7 @@ def test_wrong_encoding_and_missing_file(tmp_path):
     with pytest.raises(InputError, match="not valid utf-8"):
         list(DialogueReader(f))
     assert _turns(f, encoding="latin-1") == [("dialogue", 0, "A", "caf\u00e9")]
-    with pytest.raises(ConfigError, match="Unknown encoding"):
+    with pytest.raises(ConfigError, match="must be the name of a Python text codec"):
         DialogueReader(f, encoding="klingon")
     with pytest.raises(InputError, match="File not found"):
         DialogueReader(tmp_path / "none.csv")

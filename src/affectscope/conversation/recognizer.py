@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from affectscope._cancel import check_cancelled
 from affectscope.conversation.summary import mark_shifts, summarize_conversation
 from affectscope.conversation.turns import as_turns, turns_from_result
 from affectscope.errors import ConfigError, InputError, ModelError
@@ -238,6 +239,7 @@ class ConversationRecognizer(Recognizer):
         pending_enc: dict[str, np.ndarray] = {}
         exhausted = False
         while not exhausted:
+            check_cancelled()
             chunk = list(islice(turns, self.block))
             exhausted = len(chunk) < self.block
             if chunk:

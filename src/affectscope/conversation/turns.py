@@ -51,9 +51,20 @@ def _seconds(value: Any, n: int, key: str) -> float:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return math.nan
     try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"Turn {n}: {key} must be a number of seconds; got {value!r}.") from None
+        t = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(f"Turn {n}: {key} must be a number of seconds; got {str(value)[:40]!r}.") from None
+    if not math.isfinite(t) or t < 0:
+        raise InputError(f"Turn {n}: {key} must be finite seconds >= 0; got {value!r}.")
+    return t
+
+
+def _valid_text(value: str, n: int, key: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"Turn {n}: the {key} holds a lone surrogate code point; not valid Unicode text.") from None
+    return value
 
 
 def as_turns(items: Any, *, dialogue_id: str = "dialogue") -> tuple[list[Turn], int]:
@@ -117,7 +128,8 @@ def as_turns(items: Any, *, dialogue_id: str = "dialogue") -> tuple[list[Turn], 
             raise InputError(f"Turn {n}: end ({end}) is before start ({start}).")
         index = counters.get(dia, 0)
         counters[dia] = index + 1
-        turns.append(Turn(dia, index, speaker.strip(), text.strip(), start, end, n))
+        speaker, text = _valid_text(speaker.strip(), n, "speaker"), _valid_text(text.strip(), n, "text")
+        turns.append(Turn(dia, index, speaker, text, start, end, n))
     return turns, skipped
 
 

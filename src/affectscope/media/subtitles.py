@@ -32,13 +32,23 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from affectscope.errors import ConfigError, InputError
+from affectscope.errors import InputError
 from affectscope.media._files import existing_file
+from affectscope.media.text import check_encoding
 
-__all__ = ["ACCEPTED_SUBTITLE_INPUTS", "SUBTITLE_SUFFIXES", "Cue", "find_sidecar", "read_subtitles"]
+__all__ = [
+    "ACCEPTED_SUBTITLE_INPUTS",
+    "MAX_SUBTITLE_BYTES",
+    "SUBTITLE_SUFFIXES",
+    "Cue",
+    "find_sidecar",
+    "read_subtitles",
+]
 
 #: File suffixes of the supported subtitle formats (SubRip and WebVTT), in order of preference.
 SUBTITLE_SUFFIXES = (".srt", ".vtt")
+#: The largest subtitle file read (a feature film's subtitles are ~100 KB; the file is read whole).
+MAX_SUBTITLE_BYTES = 16 * 10**6
 ACCEPTED_SUBTITLE_INPUTS = "a path to a .srt or .vtt subtitle file, or bytes holding the content of one"
 
 _SRT_EXAMPLE = "`00:00:01,000 --> 00:00:02,500`"
@@ -52,10 +62,10 @@ _VTT_HEADER = re.compile(r"WEBVTT(?:[ \t].*)?")
 _VTT_SKIPPED_BLOCK = re.compile(r"(?:NOTE|STYLE|REGION)(?:[ \t].*)?")
 # SRT times need hours; a '.' before the milliseconds is tolerated (some tools write one). Anything after the
 # end time (SRT coordinates such as `X1:40 X2:600`) is ignored.
-_SRT_TIME = r"(\d+):(\d\d):(\d\d)[,.](\d{3})"
+_SRT_TIME = r"(\d{1,6}):(\d\d):(\d\d)[,.](\d{3})"
 _SRT_TIMING = re.compile(rf"{_SRT_TIME}[ \t]*-->[ \t]*{_SRT_TIME}(?:[ \t].*)?")
 # WebVTT times: optional hours, '.' before the milliseconds; cue settings after the end time are ignored.
-_VTT_TIME = r"(?:(\d+):)?(\d\d):(\d\d)\.(\d{3})"
+_VTT_TIME = r"(?:(\d{1,6}):)?(\d\d):(\d\d)\.(\d{3})"
 _VTT_TIMING = re.compile(rf"{_VTT_TIME}[ \t]+-->[ \t]+{_VTT_TIME}(?:[ \t].*)?")
 
 _VOICE = re.compile(r"<v(?:\.[^\s<>]*)?[ \t]+([^<>]*)>")
@@ -202,23 +212,32 @@ def _parse_vtt(lines: list[str], name: str) -> list[Cue]:
 
 
 def _decode(data: bytes, *, encoding: str, name: str) -> str:
+    codec = check_encoding(encoding, func="read_subtitles")
+    hint = (
+        "encoding='utf-16'"
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        else "encoding='latin-1' or encoding='cp1252'"
+    )
     try:
-        codec = codecs.lookup(encoding).name
-    except (LookupError, TypeError):
-        raise ConfigError(f"The 'encoding' parameter must be a Python codec name. Got {encoding!r} instead.") from None
-    try:
-        text = data.decode("utf-8-sig" if codec == "utf-8" else encoding)
+        text = data.decode(codec)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         bad = exc.object[exc.start : exc.start + 4]
-        hint = (
-            "encoding='utf-16'"
-            if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-            else "encoding='latin-1' or encoding='cp1252'"
-        )
         raise InputError(
             f"{name}, line {line}: byte(s) {bad!r} cannot be decoded as {encoding}. Pass the file's encoding "
             f"({hint}), or save it as UTF-8."
+        ) from None
+    except (UnicodeError, ValueError, TypeError) as exc:  # e.g. UTF-16 without a byte-order mark
+        raise InputError(
+            f"{name} cannot be decoded as {encoding} ({str(exc)[:120]}). Pass the file's encoding ({hint}), or save "
+            "it as UTF-8."
+        ) from None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"{name}, line {text[: exc.start].count(chr(10)) + 1}: a lone surrogate code point; not valid Unicode "
+            "text. Save the file as UTF-8."
         ) from None
     if "\x00" in text:
         raise InputError(
@@ -255,7 +274,7 @@ def read_subtitles(
         Unsupported input type or suffix, missing or empty file, undecodable bytes, no cues at all, a malformed
         timing line, or a cue that ends before it starts; the message names the file and the line.
     ConfigError
-        ``encoding`` is not a Python codec name.
+        ``encoding`` is not a Python text codec.
 
     Examples
     --------
@@ -278,13 +297,20 @@ def read_subtitles(
                 f"{list(SUBTITLE_SUFFIXES)} (SRT or WebVTT)."
             )
         path = existing_file(path, accepted=ACCEPTED_SUBTITLE_INPUTS)
-        name, data = source or str(path), path.read_bytes()
+        name = source or str(path)
+        with path.open("rb") as fh:
+            data = fh.read(MAX_SUBTITLE_BYTES + 1)
     else:
         raise InputError(
             f"Unsupported subtitle input of type {type(obj).__name__}. Expected {ACCEPTED_SUBTITLE_INPUTS}."
         )
     if not data:
         raise InputError(f"{name} is empty (0 bytes). Expected an SRT or WebVTT subtitle file.")
+    if len(data) > MAX_SUBTITLE_BYTES:
+        raise InputError(
+            f"{name} is larger than {MAX_SUBTITLE_BYTES // 10**6} MB; subtitle files are far smaller (a film's are "
+            "~100 KB). Expected an SRT or WebVTT subtitle file."
+        )
     text = _decode(data, encoding=encoding, name=name)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     first = next((line.strip() for line in lines if line.strip()), "")

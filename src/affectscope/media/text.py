@@ -25,6 +25,7 @@ import codecs
 import io
 import os
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ __all__ = [
     "ACCEPTED_TEXT_INPUTS",
     "SEGMENT_MODES",
     "TextSegment",
+    "check_encoding",
     "fold_punctuation",
     "iter_segments",
     "split_sentences",
@@ -100,9 +102,18 @@ _ABBREVIATIONS = frozenset(
 )
 # A sentence ends at terminal punctuation (plus closing quotes/brackets) followed by white space, or at a
 # line break. The look-ahead needs the white space to be present, so a '.' at the end of a chunk never splits.
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
-_LINE_END = re.compile(r"\n")
+# Possessive quantifiers and the look-behind keep the scan linear on long runs of punctuation ("!!!!..." with no
+# space after): a run is tried once, from its first character. A run of line breaks (and the white space between
+# them) is one match: the blank pieces between them would be dropped anyway.
+_SENTENCE_END = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’)\]]*+(?=\s)|\n\s*")
+_LINE_END = re.compile(r"\n\s*")
 _WORD_BEFORE = re.compile(r"(\S+)$")
+# How far back from a '.' the abbreviation check looks (the longest abbreviation is 6 characters): searching the
+# whole buffer made a text of many "e. " quadratic.
+_ABBREVIATION_LOOKBACK = 32
+# Codecs that are "text encodings" to Python but never the encoding of a file's content (Python literals, domain
+# names, a codec that always fails).
+_NOT_FILE_ENCODINGS = frozenset(["undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape"])
 
 
 @dataclass(frozen=True)
@@ -146,7 +157,7 @@ def fold_punctuation(text: str) -> str:
 
 
 def _is_abbreviation(buf: str, dot_pos: int) -> bool:
-    m = _WORD_BEFORE.search(buf, 0, dot_pos)
+    m = _WORD_BEFORE.search(buf, max(0, dot_pos - _ABBREVIATION_LOOKBACK), dot_pos)
     if not m:
         return False
     word = m.group(1).lower().lstrip("(\"'“‘")
@@ -154,7 +165,9 @@ def _is_abbreviation(buf: str, dot_pos: int) -> bool:
 
 
 def _has_content(piece: str) -> bool:
-    return any(ch.isalnum() or ord(ch) > 0x2000 for ch in piece)
+    # Letters and digits, or symbols past U+2000 (emoji, CJK punctuation); not the zero-width and format
+    # characters (U+200B, U+FEFF, U+2060: category C*) nor separators (Z*).
+    return any(ch.isalnum() or (ord(ch) > 0x2000 and unicodedata.category(ch)[0] not in "CZ") for ch in piece)
 
 
 def _window(start: int, end: int, buf: str, max_chars: int) -> Iterator[tuple[int, int]]:
@@ -176,7 +189,9 @@ def _split(buf: str, *, mode: str, final: bool, max_chars: int) -> tuple[list[tu
     for m in pattern.finditer(buf):
         if m.group() != "\n" and m.group()[0] == "." and len(m.group()) == 1 and _is_abbreviation(buf, m.start()):
             continue
-        pieces.extend(_window(begin, m.end(), buf, max_chars))
+        # A piece ends after its punctuation, or after the first line break of a run.
+        end = m.start() + 1 if m.group()[0] == "\n" else m.end()
+        pieces.extend(_window(begin, end, buf, max_chars))
         begin = m.end()
     tail = len(buf) - begin
     if final and tail:
@@ -214,45 +229,109 @@ def split_sentences(text: str, *, mode: str = "sentence", max_chars: int = 512) 
     return [(s.start, s.end, s.text) for s in iter_segments(text, segment=mode, max_chars=max_chars)]
 
 
+def check_encoding(encoding: Any, *, func: str = "analyze") -> str:
+    """Return the codec to decode files with for ``encoding``, or raise :class:`ConfigError`.
+
+    ``encoding`` must name a Python *text* codec (``utf-8``, ``latin-1``, ``cp1252``, ``utf-16``, ...); the
+    bytes-to-bytes codecs (``base64``, ``zlib``, ``rot13``, ...) are refused. UTF-8 is read as ``utf-8-sig``, so
+    a byte-order mark is accepted.
+
+    Parameters
+    ----------
+    encoding : str
+        The encoding the caller asked for.
+    func : str
+        The function or command, for the message.
+
+    Returns
+    -------
+    str
+        The codec name to decode with.
+
+    Raises
+    ------
+    ConfigError
+        Not a string, not a codec, or not a text encoding.
+
+    Examples
+    --------
+    >>> check_encoding("UTF8"), check_encoding("latin-1")
+    ('utf-8-sig', 'iso8859-1')
+    >>> check_encoding("rot13")
+    Traceback (most recent call last):
+    ...
+    affectscope.errors.ConfigError: The 'encoding' parameter of analyze must be the name of a Python text codec ...
+    """
+    shown = repr(encoding)[:60]
+    message = (
+        f"The 'encoding' parameter of {func} must be the name of a Python text codec (e.g. 'utf-8', 'latin-1', "
+        f"'cp1252', 'utf-16'). Got {shown} instead."
+    )
+    if not isinstance(encoding, str) or not encoding or len(encoding) > 60:
+        raise ConfigError(message)
+    try:
+        info = codecs.lookup(encoding)
+    except (LookupError, TypeError, ValueError):
+        raise ConfigError(message) from None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_FILE_ENCODINGS:
+        raise ConfigError(message)
+    return "utf-8-sig" if info.name == "utf-8" else info.name
+
+
+def _checked_text(text: str, name: str, offset: int) -> str:
+    """Refuse decoded text that no model can read: NUL characters and lone surrogates."""
+    if "\x00" in text:
+        raise InputError(
+            f"{name} contains NUL characters (at character {offset + text.index(chr(0))}): it looks like a binary "
+            "file or UTF-16 text. Pass its encoding (encoding='utf-16'; CLI: --encoding utf-16) if that is what it is."
+        )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"{name} holds a lone surrogate code point (U+{ord(text[exc.start]):04X}) at character "
+            f"{offset + exc.start}: it is not valid Unicode text."
+        ) from None
+    return text
+
+
 def _char_stream(obj: Any, *, encoding: str, name: str) -> Iterator[str]:
     """Yield decoded chunks of text from a binary or text stream, with clear decoding errors."""
-    enc = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
-    decoder = codecs.getincrementaldecoder(enc)(errors="strict")
-    offset = 0
+    decoder = codecs.getincrementaldecoder(check_encoding(encoding))(errors="strict")
+    offset, chars = 0, 0
     while True:
         block = obj.read(_CHUNK_CHARS)
         if isinstance(block, str):
             if not block:
                 return
-            yield block
+            yield _checked_text(block, name, chars)
+            chars += len(block)
             continue
-        if not block:
-            try:
-                rest = decoder.decode(b"", final=True)
-            except UnicodeDecodeError as exc:
-                raise _decode_error(name, encoding, exc, offset) from None
-            if rest:
-                yield rest
-            return
+        if not isinstance(block, bytes | bytearray | memoryview):
+            raise InputError(f"{name}: the file object's read() returned {type(block).__name__}, not bytes or str.")
+        final = not block
         try:
-            text = decoder.decode(block)
-        except UnicodeDecodeError as exc:
+            text = decoder.decode(bytes(block), final=final)
+        except (UnicodeError, ValueError, TypeError) as exc:  # UTF-16 without a BOM raises a bare UnicodeError
             raise _decode_error(name, encoding, exc, offset) from None
         offset += len(block)
-        if "\x00" in text:
-            raise InputError(
-                f"{name} contains NUL characters: it looks like a binary file or UTF-16 text. affectscope reads "
-                f"{encoding} text; pass encoding='utf-16' (CLI: --encoding utf-16) if that is what it is."
-            )
-        yield text
+        if text:
+            yield _checked_text(text, name, chars)
+            chars += len(text)
+        if final:
+            return
 
 
-def _decode_error(name: str, encoding: str, exc: UnicodeDecodeError, offset: int) -> InputError:
-    bad = exc.object[exc.start : exc.start + 4]
+def _decode_error(name: str, encoding: str, exc: Exception, offset: int) -> InputError:
+    if isinstance(exc, UnicodeDecodeError):
+        bad = exc.object[exc.start : exc.start + 4]
+        what = f"byte(s) {bad!r} at byte offset {offset + exc.start} cannot be decoded"
+    else:
+        what = f"it cannot be decoded ({str(exc)[:120]})"
+    hint = " (UTF-16 without a byte-order mark: pass utf-16-le or utf-16-be)" if "utf" in encoding.lower() else ""
     return InputError(
-        f"{name} is not valid {encoding} text: byte(s) {bad!r} at byte offset {offset + exc.start} cannot be "
-        f"decoded. Save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`), or pass its encoding "
-        f"(encoding='latin-1'; CLI: --encoding latin-1)."
+        f"{name} is not valid {encoding} text: {what}{hint}. Save the file as UTF-8 (e.g. `iconv -f latin1 -t "
+        f"utf-8`), or pass its encoding (encoding='latin-1'; CLI: --encoding latin-1)."
     )
 
 
@@ -264,7 +343,8 @@ def _open_source(obj: Any, *, encoding: str, source: str | None) -> tuple[str, I
             return _open_source(Path(obj["path"]), encoding=encoding, source=obj.get("source", source))
         raise InputError(f"A dict input needs a 'text' or a 'path' key; got keys {sorted(obj)}.")
     if isinstance(obj, str):
-        return source or "text", iter([obj[i : i + _CHUNK_CHARS] for i in range(0, len(obj), _CHUNK_CHARS)])
+        name = source or "text"
+        return name, (_checked_text(obj[i : i + _CHUNK_CHARS], name, i) for i in range(0, len(obj), _CHUNK_CHARS))
     if isinstance(obj, bytes | bytearray | memoryview):
         name = source or "bytes"
         return name, _char_stream(io.BytesIO(bytes(obj)), encoding=encoding, name=name)
@@ -303,10 +383,7 @@ def validate_options(*, segment: str, max_chars: int, encoding: str) -> None:
         raise ConfigError(f"The 'segment' parameter must be one of {list(SEGMENT_MODES)}. Got {segment!r} instead.")
     if not isinstance(max_chars, int) or isinstance(max_chars, bool) or max_chars < 16:
         raise ConfigError(f"The 'max_chars' parameter must be an int >= 16. Got {max_chars!r} instead.")
-    try:
-        codecs.lookup(encoding)
-    except (LookupError, TypeError):
-        raise ConfigError(f"The 'encoding' parameter must be a Python codec name. Got {encoding!r} instead.") from None
+    check_encoding(encoding)
 
 
 def iter_segments(

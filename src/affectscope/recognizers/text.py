@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from affectscope._cancel import check_cancelled
 from affectscope.errors import InputError, ModelError
 from affectscope.explain import row_rationales
 from affectscope.media.text import TextSegment, iter_segments, validate_options
@@ -204,6 +205,7 @@ class TextRecognizer(Recognizer):
         lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
         order = np.argsort(lengths, kind="stable")
         for b in range(0, len(order), self.batch_size):
+            check_cancelled()
             sel = order[b : b + self.batch_size]
             inputs = self.preprocess([texts[i] for i in sel])
             yield sel, self.forward(inputs, extra=extra), inputs["attention_mask"]
