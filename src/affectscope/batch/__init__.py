@@ -31,6 +31,7 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -38,14 +39,31 @@ from itertools import groupby, islice
 from pathlib import Path
 from typing import Any
 
+from affectscope._validation import check_int, check_number
 from affectscope.batch.inputs import KINDS, BatchItem, discover
+from affectscope.batch.lock import OutputBusyError, OutputLock
 from affectscope.batch.store import OutputStore
 from affectscope.batch.worker import Part, PartProcessor
 from affectscope.errors import ConfigError
 
-__all__ = ["BatchItem", "BatchReport", "OutputStore", "PartProcessor", "discover", "plan_parts", "run_batch"]
+__all__ = [
+    "BatchItem",
+    "BatchReport",
+    "OutputBusyError",
+    "OutputLock",
+    "OutputStore",
+    "PartProcessor",
+    "discover",
+    "plan_parts",
+    "run_batch",
+]
 
 ENGINES = ("local", "ray")
+# Bounds of the numeric options (the CLI and the Python API share them; see affectscope._validation)
+MAX_WORKERS = 256
+MAX_PART_SIZE = 100_000
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -70,6 +88,8 @@ class BatchReport:
         Wall time of this run's processing.
     peak_rss_mb : dict
         Peak resident memory of each worker process (MB), by process id.
+    lock_taken_over : str or None
+        The run (pid, host, start) whose lock this run took over because it had been killed; else None.
     """
 
     total: int = 0
@@ -81,6 +101,7 @@ class BatchReport:
     interrupted: bool = False
     seconds: float = 0.0
     peak_rss_mb: dict[int, float] = field(default_factory=dict)
+    lock_taken_over: str | None = None
 
     @property
     def items_per_second(self) -> float:
@@ -109,8 +130,7 @@ def plan_parts(items: Iterable[BatchItem], *, part_size: int) -> list[Part]:
     >>> [(n.split("-")[0], len(p)) for n, p in plan_parts(items, part_size=2)]
     [('text', 2), ('text', 2), ('text', 1)]
     """
-    if not isinstance(part_size, int) or part_size < 1:
-        raise ConfigError(f"'part_size' must be an int >= 1; got {part_size!r}.")
+    part_size = check_int(part_size, name="part_size", func="plan_parts", low=1, high=MAX_PART_SIZE)
     by_kind = sorted(items, key=lambda i: (KINDS.index(i.kind), i.id))
     parts: list[Part] = []
     for kind, group in groupby(by_kind, key=lambda i: i.kind):
@@ -180,48 +200,75 @@ def run_batch(
     Raises
     ------
     ConfigError
-        Bad options, or ``out`` written with other options.
+        Bad options (``workers`` and ``threads_per_worker`` in [1, 256], ``part_size`` in [1, 100000], ``fps``
+        in (0, 60]), or ``out`` written with other options.
+    OutputBusyError
+        Another run is writing into ``out`` (a :class:`ConfigError`; see :mod:`affectscope.batch.lock`).
     InputError
-        The source cannot be read.
+        The source cannot be read, or ``out`` is a file.
+
+    Notes
+    -----
+    The run holds an exclusive lock on ``out`` (:class:`~affectscope.batch.lock.OutputLock`) from before it reads
+    the folder until the tables are consolidated. The lock of a run that was killed is taken over (a warning on
+    stderr says whose, and :attr:`BatchReport.lock_taken_over`).
     """
     import time
 
     if engine not in ENGINES:
-        raise ConfigError(f"The 'engine' parameter must be one of {list(ENGINES)}. Got {engine!r} instead.")
-    if workers is not None and (not isinstance(workers, int) or workers < 1):
-        raise ConfigError(f"'workers' must be an int >= 1; got {workers!r}.")
-    if not isinstance(threads_per_worker, int) or threads_per_worker < 1:
-        raise ConfigError(f"'threads_per_worker' must be an int >= 1; got {threads_per_worker!r}.")
+        raise ConfigError(
+            f"The 'engine' parameter of run_batch must be one of {list(ENGINES)}. Got {engine!r} instead."
+        )
+    if address is not None and engine != "ray":
+        raise ConfigError("The 'address' parameter of run_batch applies to engine='ray' (--engine ray) only.")
+    if workers is not None:
+        workers = check_int(workers, name="workers", func="run_batch", low=1, high=MAX_WORKERS)
+    part_size = check_int(part_size, name="part_size", func="run_batch", low=1, high=MAX_PART_SIZE)
+    fps = check_number(fps, name="fps", func="run_batch", low=0, high=60, low_open=True)
+    threads_per_worker = check_int(
+        threads_per_worker, name="threads_per_worker", func="run_batch", low=1, high=MAX_WORKERS
+    )
     n_workers = workers or (os.cpu_count() or 1)
     items, unreadable = discover(source, modalities=modalities, column=column)
     kinds = sorted({i.kind for i in items})
-    config = _config(evidence, transcript, float(fps), threads_per_worker, sorted(set(modalities or KINDS)))
-    store = OutputStore(out, config)
-    store.clear_staging()
-    done = store.done_inputs()
-    todo = [i for i in items if i.id not in done]
-    parts = plan_parts(todo, part_size=part_size)
-    report = BatchReport(total=len(items), skipped_done=len(items) - len(todo), unreadable=unreadable)
-    t0 = time.perf_counter()
-    try:
-        if parts:
-            from affectscope.batch.engines import run_local, run_ray
+    config = _config(evidence, transcript, fps, threads_per_worker, sorted(set(modalities or KINDS)))
+    report = BatchReport(total=len(items), unreadable=unreadable)
+    # One run per folder: locked before the options check and before clearing another run's staging
+    with OutputLock(out) as lock:
+        if lock.took_over:
+            report.lock_taken_over = lock.took_over
+            _log.warning(
+                "affectscope batch: took over the lock of %s from a run that stopped without releasing it (%s); "
+                "its unfinished parts are redone.",
+                out,
+                lock.took_over,
+            )
+        store = OutputStore(out, config)
+        store.clear_staging()
+        done = store.done_inputs()
+        todo = [i for i in items if i.id not in done]
+        parts = plan_parts(todo, part_size=part_size)
+        report.skipped_done = len(items) - len(todo)
+        t0 = time.perf_counter()
+        try:
+            if parts:
+                from affectscope.batch.engines import run_local, run_ray
 
-            runner = run_ray if engine == "ray" else run_local
-            on_part = _Progress(progress, len(todo), kinds)
-            with on_part as tick:
-                for stats in runner(parts, Path(out), config, workers=n_workers, address=address):
-                    report.processed += stats["items"]
-                    report.peak_rss_mb[stats["pid"]] = max(
-                        report.peak_rss_mb.get(stats["pid"], 0.0), stats["peak_rss_mb"]
-                    )
-                    tick(stats["items"])
-    except KeyboardInterrupt:
-        report.interrupted = True
-    finally:
-        report.seconds = time.perf_counter() - t0
-        summary, errors = store.consolidate()
-        report.ok, report.failed = len(summary), len(errors)
+                runner = run_ray if engine == "ray" else run_local
+                on_part = _Progress(progress, len(todo), kinds)
+                with on_part as tick:
+                    for stats in runner(parts, Path(out), config, workers=n_workers, address=address):
+                        report.processed += stats["items"]
+                        report.peak_rss_mb[stats["pid"]] = max(
+                            report.peak_rss_mb.get(stats["pid"], 0.0), stats["peak_rss_mb"]
+                        )
+                        tick(stats["items"])
+        except KeyboardInterrupt:
+            report.interrupted = True
+        finally:
+            report.seconds = time.perf_counter() - t0
+            summary, errors = store.consolidate()
+            report.ok, report.failed = len(summary), len(errors)
     return report
 
 
