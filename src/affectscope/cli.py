@@ -223,7 +223,7 @@ def _media_kind(path: str) -> str | None:
 _PROBE_KIND = {"image": "image", "video": "video", "audio": "audio", "music": "audio", "physio": "physio", "eeg": "eeg"}
 
 
-def _validate_inputs(inputs: list[str], kind: str, *, encoding: str = "utf-8") -> None:
+def _validate_inputs(inputs: list[str], kind: str, *, encoding: str = "utf-8", start: float | None = None) -> None:
     """Check every input cheaply (:func:`affectscope.media.probe.validate_input`) before a model is loaded.
 
     One input: its error is raised. Several: when none is valid each error is printed and the command exits 2;
@@ -232,7 +232,7 @@ def _validate_inputs(inputs: list[str], kind: str, *, encoding: str = "utf-8") -
     from affectscope.media.probe import validate_input
 
     def check(path: str) -> None:
-        validate_input(path, kind, encoding=encoding)  # type: ignore[arg-type]
+        validate_input(path, kind, encoding=encoding, start=start)  # type: ignore[arg-type]
         if kind == "dialogue":  # read once without a model: a malformed line fails before anything is loaded
             from affectscope.media.dialogue import DialogueReader
 
@@ -269,7 +269,7 @@ def _analyze_media(kind: str, inputs: list[str], *, model: str | None, options: 
         and (options["subtitles"] is not None or span != {"start": None, "end": None})
     ):
         raise InputError("--subtitles, --start and --end take one video at a time.")
-    _validate_inputs(inputs, _PROBE_KIND[kind])
+    _validate_inputs(inputs, _PROBE_KIND[kind], start=span["start"] if kind in ("audio", "music", "video") else None)
     if options.get("subtitles") is not None:
         from affectscope.media.probe import validate_input
 

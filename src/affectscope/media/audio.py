@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import os
 import struct
@@ -218,7 +219,30 @@ def _wav_declared_bytes(obj: Any) -> int | None:
     return None
 
 
+def _is_mp3(obj: Any) -> bool:
+    """Whether ``obj`` (a path or a seekable binary file) is named or starts like MP3 (ID3 tag or frame sync)."""
+    try:
+        if isinstance(obj, str | os.PathLike):
+            if Path(obj).suffix.lower() in (".mp3", ".mp2", ".mpga"):
+                return True
+            with open(obj, "rb") as fh:
+                head = fh.read(3)
+        elif hasattr(obj, "seek") and hasattr(obj, "tell"):
+            at = obj.tell()
+            head = obj.read(3)
+            obj.seek(at)
+        else:
+            return False
+    except _FOREIGN:
+        return False
+    return head[:3] == b"ID3" or (len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
+
+
 def _file_blocks(obj: Any, name: str) -> tuple[int, Iterator[np.ndarray]]:
+    # MP3 goes to FFmpeg when PyAV is installed: libsndfile's mpg123 writes its warnings about damaged streams
+    # straight to the process's stderr, which no caller can catch (and a CLI must print one line).
+    if _is_mp3(obj) and importlib.util.find_spec("av") is not None:
+        return _av_blocks(obj, name, reason="MP3 is decoded by FFmpeg")
     sf = _soundfile()
     try:
         f = sf.SoundFile(obj)

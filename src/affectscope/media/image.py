@@ -217,8 +217,8 @@ def load_image(obj: Any, *, source: str | None = None, max_pixels: int = MAX_PIX
     else:
         raise InputError(f"Unsupported image input of type {type(obj).__name__}. Expected {ACCEPTED_IMAGE_INPUTS}.")
     try:
-        with warnings.catch_warnings():  # the declared size is checked below, against our own limits
-            warnings.simplefilter("ignore", pil.Image.DecompressionBombWarning)
+        with warnings.catch_warnings():  # the declared size is checked below, against our own limits; a damaged
+            warnings.simplefilter("ignore")  # EXIF block is ignored rather than printed (UserWarning)
             im = pil.Image.open(fh)
     except pil.Image.DecompressionBombError as exc:
         raise InputError(f"{name} declares too many pixels ({exc}).") from None
@@ -234,7 +234,7 @@ def load_image(obj: Any, *, source: str | None = None, max_pixels: int = MAX_PIX
         _check_size(width, height, name, max_pixels, max_side)
         try:
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore", pil.Image.DecompressionBombWarning)
+                warnings.simplefilter("ignore")
                 im.load()
                 return Image(_pil_to_rgb(im, name), name)
         except InputError:

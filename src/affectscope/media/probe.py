@@ -157,7 +157,31 @@ def _check_decodes(path: Path, encoding: str) -> None:
             offset += len(block)
 
 
-def validate_input(path: str | os.PathLike[str], kind: InputKind, *, encoding: str = "utf-8") -> Path:
+def _media_seconds(path: Path, kind: str) -> float | None:
+    """Duration of an audio/video file from its header, or None when the header does not say."""
+    try:
+        if kind == "video":
+            from affectscope.media.video import probe_video
+
+            seconds = probe_video(path).duration
+        else:
+            import soundfile as sf
+
+            try:
+                seconds = sf.info(str(path)).duration
+            except Exception:  # mp3/m4a/opus that libsndfile does not read: ask FFmpeg's header
+                import av
+
+                with av.open(str(path)) as container:
+                    seconds = (container.duration or 0) / 1_000_000 or None
+    except Exception:  # the decoder itself decides later; this is only an early check
+        return None
+    return float(seconds) if seconds and seconds > 0 else None
+
+
+def validate_input(
+    path: str | os.PathLike[str], kind: InputKind, *, encoding: str = "utf-8", start: float | None = None
+) -> Path:
     """Check an input file cheaply before any recognizer is constructed.
 
     Parameters
@@ -171,6 +195,9 @@ def validate_input(path: str | os.PathLike[str], kind: InputKind, *, encoding: s
         readers are the check).
     encoding : str
         Text, dialogue and subtitle files: their encoding.
+    start : float, optional
+        Audio, music and video: where the analysis starts (s); refused when it is past the end the file's header
+        declares.
 
     Returns
     -------
@@ -222,4 +249,9 @@ def validate_input(path: str | os.PathLike[str], kind: InputKind, *, encoding: s
         read_subtitles(p, encoding=encoding)
     elif kind in ("text", "dialogue"):
         _check_decodes(p, encoding)
+    if start is not None and kind in ("audio", "music", "video"):
+        seconds = _media_seconds(p, kind)
+        if seconds is not None and start >= seconds:
+            what = "video" if kind == "video" else "audio"
+            raise InputError(f"{p}: start {start:g} s is past the end of the {what} ({seconds:.2f} s).")
     return p
