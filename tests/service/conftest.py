@@ -21,8 +21,8 @@ def make_client(tmp_path):
     opened = []
 
     def make(*, run: bool = True, **overrides):
-        settings = ServiceSettings(**{"data_dir": tmp_path / "data", "threads": 2, **overrides})
-        client = TestClient(create_app(settings))
+        settings = ServiceSettings(**{"data_dir": tmp_path / "data", "threads": 2, "warm_up": False, **overrides})
+        client = TestClient(create_app(settings), base_url="http://localhost")
         if run:
             client.__enter__()  # runs the lifespan: workers start
             opened.append(client)

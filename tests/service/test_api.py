@@ -131,15 +131,15 @@ def test_queue_bound_and_not_ready(make_client):
 
 
 def test_api_key(make_client, wait_done):
-    client = make_client(api_key="s3cret")
+    client = make_client(api_key="s3cret-s3cret-s3cret")
     assert client.get("/healthz").status_code == 200
     assert client.get("/").status_code == 200
     r = client.post("/v1/analyses", json={"text": "hi"})
     assert (r.status_code, r.json()["error"]) == (401, "Unauthorized")
     assert client.get("/v1/models", headers={"X-API-Key": "wrong"}).status_code == 401
-    ok = client.post("/v1/analyses", json={"text": "I love it"}, headers={"X-API-Key": "s3cret"})
+    ok = client.post("/v1/analyses", json={"text": "I love it"}, headers={"X-API-Key": "s3cret-s3cret-s3cret"})
     assert ok.status_code == 202
-    bearer = {"Authorization": "Bearer s3cret"}
+    bearer = {"Authorization": "Bearer s3cret-s3cret-s3cret"}
     assert wait_done(client, ok.json()["id"], headers=bearer)["status"] == "done"
     names = [m["name"] for m in client.get("/v1/models", headers=bearer).json()]
     assert "text-minilm-goemotions" in names

@@ -82,6 +82,15 @@ def browser():
         b.close()
 
 
+# Every page records Content-Security-Policy violations; each test asserts there were none.
+WATCH_CSP = "window.__csp = []; document.addEventListener('securitypolicyviolation', e => "
+WATCH_CSP += "window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+
+
+def _no_csp_violations(page) -> None:
+    assert page.evaluate("window.__csp") == []
+
+
 @pytest.fixture(scope="module")
 def talking_video(tmp_path_factory, astronaut, speech_fixture):
     import soundfile as sf
@@ -96,6 +105,7 @@ def talking_video(tmp_path_factory, astronaut, speech_fixture):
 
 def test_upload_a_video_and_read_the_timeline(server, browser, talking_video):
     page = browser.new_page(viewport={"width": 1200, "height": 1400})
+    page.add_init_script(WATCH_CSP)
     page.goto(server)
     page.uncheck("#transcript")  # faster; the voice lane needs no words
     page.set_input_files("#file", str(talking_video))
@@ -114,11 +124,13 @@ def test_upload_a_video_and_read_the_timeline(server, browser, talking_video):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web_video.png"), full_page=True)
     assert (ARTIFACTS / "web_video.png").stat().st_size > 10_000
+    _no_csp_violations(page)
     page.close()
 
 
 def test_paste_a_text_and_see_words_and_errors(server, browser):
     page = browser.new_page()
+    page.add_init_script(WATCH_CSP)
     page.goto(server)
     page.click("#analyze")
     assert "Paste a text first" in page.inner_text("#status")
@@ -132,7 +144,53 @@ def test_paste_a_text_and_see_words_and_errors(server, browser):
     labels = page.locator("#segments tbody tr td:nth-child(3)").all_inner_texts()
     assert labels == ["joy", "fear"]
     page.screenshot(path=str(ARTIFACTS / "web_text.png"), full_page=True)
+    _no_csp_violations(page)
     page.close()
+
+
+def test_another_site_cannot_post_to_the_service(server, browser):
+    """CSRF: a page from another origin sends a form upload (a 'simple' request, no preflight): refused."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import httpx
+
+    class Evil(BaseHTTPRequestHandler):  # the attacker's site: a blank page on another port
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<!doctype html><title>elsewhere</title>")
+
+        def log_message(self, *args):
+            pass
+
+    evil = ThreadingHTTPServer(("127.0.0.1", 0), Evil)
+    threading.Thread(target=evil.serve_forever, daemon=True).start()
+    before = httpx.get(f"{server}/healthz").json()["jobs"]
+    page = browser.new_page()
+    answers = []  # the service answers; Cross-Origin-Resource-Policy then keeps the answer from the other page
+    page.on("requestfailed", lambda r: answers.append(r.failure) if "/v1/analyses" in r.url else None)
+    page.goto(f"http://127.0.0.1:{evil.server_address[1]}/")
+    sent = page.evaluate(
+        """async (url) => {
+            const form = new FormData();
+            form.append("file", new Blob(["I am so happy today."], {type: "text/plain"}), "a.txt");
+            const text = {method: "POST", mode: "no-cors", body: '{"text": "hi"}',
+                          headers: {"Content-Type": "text/plain"}};
+            for (const init of [{method: "POST", mode: "no-cors", body: form}, text]) {
+                try { await fetch(url + "/v1/analyses", init); } catch (e) { /* the answer is blocked as well */ }
+            }
+            return true;
+        }""",
+        server,
+    )
+    assert sent
+    assert len(answers) == 2
+    assert all("BLOCKED_BY_RESPONSE" in a for a in answers)
+    assert httpx.get(f"{server}/healthz").json()["jobs"] == before  # nothing was queued
+    page.close()
+    evil.shutdown()
 
 
 def test_upload_a_wearable_export(server, browser, tmp_path):

@@ -50,19 +50,30 @@ def create_app(settings: ServiceSettings | None = None) -> Any:
 def serve(*, host: str = "127.0.0.1", port: int = 8000, settings: ServiceSettings | None = None) -> None:
     """Run the service with uvicorn until interrupted.
 
+    The ``host`` it listens on (unless a wildcard such as ``0.0.0.0``) is added to the host names it answers to
+    (``allowed_hosts``).
+
     Raises
     ------
     ConfigError
-        ``host`` is not loopback and no API key is set (``AFFECTSCOPE_API_KEY``).
+        ``host`` is not loopback and no API key is set (``AFFECTSCOPE_API_KEY``), or a setting is invalid.
     """
-    from affectscope.service.settings import ServiceSettings
+    from affectscope.service.settings import load_settings
 
-    settings = settings or ServiceSettings()
-    if not is_loopback(host) and settings.api_key is None:
+    settings = settings or load_settings()
+    key = settings.api_key.get_secret_value() if settings.api_key is not None else ""
+    if not is_loopback(host) and not key:  # an empty key counts as none
         raise ConfigError(
             f"Refusing to listen on {host} without an API key: anyone on the network could use this service. "
             "Set AFFECTSCOPE_API_KEY (clients send it in X-API-Key), or bind to 127.0.0.1."
         )
+    if host.strip("[]") not in ("0.0.0.0", "::", ""):
+        settings = settings.model_copy(update={"allowed_hosts": [*settings.allowed_hosts, host.lower()]})
+    import sys
+
     import uvicorn
 
+    # The analyses run in threads of this process: hand the GIL back to the event loop every 1 ms (default 5 ms)
+    # so that requests are answered quickly while a model runs Python code.
+    sys.setswitchinterval(0.001)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)

@@ -5,7 +5,8 @@ Examples
 >>> import tempfile
 >>> from fastapi.testclient import TestClient
 >>> from affectscope.service.settings import ServiceSettings
->>> with TestClient(create_app(ServiceSettings(data_dir=tempfile.mkdtemp()))) as client:
+>>> app = create_app(ServiceSettings(data_dir=tempfile.mkdtemp(), warm_up=False))
+>>> with TestClient(app, base_url="http://localhost:8000") as client:
 ...     client.get("/healthz").json()["status"]
 'ok'
 """
@@ -13,7 +14,9 @@ Examples
 from __future__ import annotations
 
 import io
+import ipaddress
 import json
+import logging
 import secrets
 import uuid
 from contextlib import asynccontextmanager
@@ -21,14 +24,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request, Security
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from affectscope.errors import ConfigError
 from affectscope.service.runner import JobRunner
 from affectscope.service.settings import ServiceSettings
 from affectscope.service.sniff import ACCEPTED, sniff
@@ -38,6 +43,32 @@ __all__ = ["create_app"]
 
 _ID = PathParam(pattern="^[0-9a-f]{32}$", description="The analysis id returned by POST /v1/analyses.")
 _CHUNK = 1 << 20
+_ENVELOPE = 65536  # multipart headers, boundaries and the option fields, on top of the upload itself
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
+_UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_log = logging.getLogger("affectscope.service")
+
+# The page loads its own script, style sheet and plotly.js (which sets inline styles); videos play from blob: URLs.
+_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from their CDN with an inline bootstrap script.
+_CSP_DOCS = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src 'self' data: https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
+    "https://cdn.redoc.ly; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+]
+_SECURITY_HEADERS = {k.decode(): v.decode() for k, v in _HEADERS} | {"content-security-policy": _CSP}
 
 
 class ApiError(Exception):
@@ -90,6 +121,7 @@ class Analysis(BaseModel):
 _ERRORS = {
     400: {"model": ErrorBody},
     401: {"model": ErrorBody},
+    403: {"model": ErrorBody},
     404: {"model": ErrorBody},
     409: {"model": ErrorBody},
     413: {"model": ErrorBody},
@@ -140,7 +172,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     fastapi.FastAPI
     """
     settings = settings or ServiceSettings()
-    data = Path(settings.data_dir)
+    data = Path(settings.data_dir).absolute()
     uploads = data / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)
     jobs = JobStore(data / "jobs.sqlite")
@@ -149,6 +181,13 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         runner.start()
+        if settings.warm_up:
+            # the models and modules just loaded live as long as the service: keep them out of the garbage
+            # collector's full passes, which otherwise pause every request for tens of milliseconds
+            import gc
+
+            gc.collect()
+            gc.freeze()
         yield
         runner.stop()
 
@@ -160,6 +199,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings, app.state.jobs, app.state.runner = settings, jobs, runner
+    app.add_middleware(_Guard, hosts=_allowed_hosts(settings.allowed_hosts))
 
     # --- errors: one JSON shape ---------------------------------------------------------------------------
     @app.exception_handler(ApiError)
@@ -178,18 +218,31 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         where = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
         return JSONResponse({"error": "ValidationError", "message": f"Invalid request: {where}."}, 422)
 
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # the traceback goes to the server log (uvicorn logs it as well); the client learns nothing internal
+        _log.error("unexpected error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        body = {"error": "InternalError", "message": "The service failed on this request; the error is in its log."}
+        return JSONResponse(body, 500, headers=_SECURITY_HEADERS)  # sent outside the middleware: add them here
+
     # --- security -----------------------------------------------------------------------------------------
-    def require_key(request: Request) -> None:
-        if settings.api_key is None:
+    expected = settings.api_key.get_secret_value().encode() if settings.api_key is not None else None
+    if expected is not None and len(expected) == 0:  # settings validation refuses this; never compare "" to ""
+        raise ConfigError("AFFECTSCOPE_API_KEY is empty; set a key of at least 16 characters or unset it.")
+    expected_digest = _digest(expected.decode()) if expected is not None else b""
+
+    async def require_key(  # async: pure CPU, so no hop to a worker thread
+        key: Annotated[str | None, Security(_KEY_HEADER)] = None,
+        bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)] = None,
+    ) -> None:
+        if expected is None:
             return
-        given = request.headers.get("x-api-key") or ""
-        auth = request.headers.get("authorization") or ""
-        if auth.lower().startswith("bearer "):
-            given = given or auth[7:]
-        if not secrets.compare_digest(given.encode(), settings.api_key.get_secret_value().encode()):
+        given = key or (bearer.credentials if bearer is not None else "") or ""
+        # compare_digest over equal-length digests: constant time, whatever the length sent
+        if not given or not secrets.compare_digest(_digest(given), expected_digest):
             raise ApiError(401, "Unauthorized", "Send the API key in the X-API-Key header (or Authorization: Bearer).")
 
-    auth = [Depends(require_key)]
+    auth = [Security(require_key)]
 
     # --- routes -------------------------------------------------------------------------------------------
     @app.get("/healthz", tags=["service"])
@@ -219,17 +272,18 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         The file's type is read from its content, not its name. Answers 202 with the id; poll
         ``GET /v1/analyses/{id}``.
         """
-        if (await run_in_threadpool(jobs.counts)).get("queued", 0) >= settings.queue_size:
-            raise ApiError(
-                429, "QueueFull", f"{settings.queue_size} analyses are waiting; retry later.", {"Retry-After": "10"}
-            )
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_upload_bytes + 65536:
-            raise ApiError(413, "TooLarge", f"Uploads are limited to {settings.max_upload_mb:g} MB.")
         ctype = request.headers.get("content-type", "")
+        length = request.headers.get("content-length")
+        declared = int(length) if length and length.isdigit() else None
         if ctype.startswith("application/json"):
+            if declared is not None and declared > json_limit:
+                raise ApiError(413, "TooLarge", text_too_large)
             job = await _from_json(request)
         elif ctype.startswith("multipart/form-data"):
+            if declared is not None and declared > settings.max_upload_bytes + _ENVELOPE:
+                raise ApiError(413, "TooLarge", upload_too_large)
+            if await run_in_threadpool(jobs.count, "queued") >= settings.queue_size:  # before reading the upload
+                raise queue_full()
             job = await _from_upload(request)
         else:
             raise ApiError(
@@ -239,25 +293,53 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         body = {"id": job, "status": "queued", "links": _links(job)}
         return JSONResponse(body, 202, headers={"Location": f"/v1/analyses/{job}"})
 
+    def queue_full() -> ApiError:
+        return ApiError(
+            429, "QueueFull", f"{settings.queue_size} analyses are waiting; retry later.", {"Retry-After": "10"}
+        )
+
+    async def _queue(**job: Any) -> str:
+        """Insert the job unless the queue is full (one thread hop: the count and the insert are one step)."""
+        made = await run_in_threadpool(lambda: jobs.create(**job, ttl_s=_ttl(), max_queued=settings.queue_size))
+        if made is None:
+            raise queue_full()
+        return made
+
+    # A JSON body may spell each character as an escape (up to 12 bytes for a surrogate pair): bound the bytes too.
+    json_limit = min(settings.max_upload_bytes, 12 * settings.max_text_chars) + _ENVELOPE
+    text_too_large = f"Texts are limited to {settings.max_text_chars} characters."
+    upload_too_large = f"Uploads are limited to {settings.max_upload_mb:g} MB."
+
     async def _from_json(request: Request) -> str:
+        body = await _read_limited(request, json_limit, text_too_large)
         try:
-            payload = TextRequest.model_validate(json.loads(await request.body()))
-        except (ValueError, TypeError) as exc:
-            raise ApiError(422, "ValidationError", f"Invalid JSON body: {str(exc)[:300]}") from None
+            payload = TextRequest.model_validate(json.loads(body))
+        except (ValueError, TypeError, RecursionError) as exc:  # RecursionError: deeply nested arrays
+            detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:300]
+            raise ApiError(422, "ValidationError", f'Invalid JSON body: {detail}. Send {{"text": "..."}}.') from None
         if len(payload.text) > settings.max_text_chars:
-            raise ApiError(413, "TooLarge", f"Texts are limited to {settings.max_text_chars} characters.")
+            raise ApiError(413, "TooLarge", text_too_large)
         if not payload.text.strip():
             raise ApiError(422, "InputError", "The text is empty.")
         options = {"text": payload.text, "evidence": payload.evidence, "labels": payload.labels}
-        return await run_in_threadpool(
-            jobs.create, kind="text", filename=None, media=None, options=options, ttl_s=_ttl()
-        )
+        return await _queue(kind="text", filename=None, media=None, options=options)
 
     async def _from_upload(request: Request) -> str:
+        # count the body as it streams (chunked uploads have no Content-Length): nothing past the limit is spooled
+        limited = Request(request.scope, _counting(request.receive, settings.max_upload_bytes + _ENVELOPE))
         try:
-            form = await request.form(max_files=1, max_fields=10, max_part_size=settings.max_upload_bytes)
+            form = await limited.form(max_files=1, max_fields=10, max_part_size=65536)
+        except _BodyTooLargeError:
+            raise ApiError(413, "TooLarge", upload_too_large) from None
         except Exception as exc:  # starlette raises MultiPartException / HTTPException on malformed bodies
-            raise ApiError(422, "ValidationError", f"Malformed multipart body: {exc}") from None
+            detail = getattr(exc, "detail", None) or getattr(exc, "message", None) or type(exc).__name__
+            raise ApiError(422, "ValidationError", f"Malformed multipart body: {str(detail)[:200]}") from None
+        try:
+            return await _store_upload(form)
+        finally:
+            await form.close()
+
+    async def _store_upload(form: Any) -> str:
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise ApiError(422, "ValidationError", "The multipart body needs a 'file' field holding the upload.")
@@ -270,7 +352,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                 while chunk := await upload.read(_CHUNK):
                     size += len(chunk)
                     if size > settings.max_upload_bytes:
-                        raise ApiError(413, "TooLarge", f"Uploads are limited to {settings.max_upload_mb:g} MB.")
+                        raise ApiError(413, "TooLarge", upload_too_large)
                     if len(head) < 64:
                         head = (head + chunk)[:64]
                     out.write(chunk)
@@ -305,13 +387,17 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             raise
         try:
             await run_in_threadpool(_check_duration, media, kind)
-        except ApiError:
+            if kind == "text" and size > settings.max_text_chars:
+                await run_in_threadpool(_check_chars, media)
+        except BaseException:
             media.unlink(missing_ok=True)
             raise
         name = _display_name(getattr(upload, "filename", None))
-        return await run_in_threadpool(
-            jobs.create, kind=kind, filename=name, media=str(media), options=options, ttl_s=_ttl()
-        )
+        try:
+            return await _queue(kind=kind, filename=name, media=str(media), options=options)
+        except BaseException:
+            media.unlink(missing_ok=True)
+            raise
 
     def _options(form: Any) -> dict[str, Any]:
         def flag(name: str, default: bool) -> bool:
@@ -360,6 +446,12 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                 f"The {kind} lasts {seconds:.0f} s; this service accepts up to {settings.max_duration_s:g} s.",
             )
 
+    def _check_chars(media: Path) -> None:
+        chars = _utf8_chars(media)
+        if chars > settings.max_text_chars:
+            limit = settings.max_text_chars
+            raise ApiError(413, "TooLarge", f"The text file holds {chars} characters; texts are limited to {limit}.")
+
     def _ttl() -> float:
         return settings.result_ttl_hours * 3600
 
@@ -370,8 +462,10 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         return row
 
     @app.get("/v1/analyses/{job}", tags=["analyses"], dependencies=auth, response_model=Analysis, responses=_ERRORS)
-    def read(job: Annotated[str, _ID]) -> dict[str, Any]:
+    async def read(job: Annotated[str, _ID]) -> dict[str, Any]:
         """Return the analysis: status (queued, running, done, failed), progress, and the Result when done."""
+        # on the event loop: a primary-key read on this thread's own WAL reader takes microseconds, less than the
+        # hop to a worker thread that polling clients would otherwise pay on every request
         row = _job(job)
         return {k: row[k] for k in Analysis.model_fields}
 
@@ -397,8 +491,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
     @app.delete("/v1/analyses/{job}", tags=["analyses"], status_code=204, dependencies=auth, responses=_ERRORS)
     def remove(job: Annotated[str, _ID]) -> Response:
-        """Delete the analysis, its result and its uploaded file."""
+        """Delete the analysis, its result and its uploaded file; a running analysis is stopped."""
         row = _job(job)
+        runner.cancel(job)
         if row["media"]:
             Path(row["media"]).unlink(missing_ok=True)
         jobs.delete(job)
@@ -422,6 +517,184 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         return Response(f.read_bytes(), media_type=kind)
 
     return app
+
+
+_KEY_HEADER = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="The service's API key, when it has one (AFFECTSCOPE_API_KEY)."
+)
+_BEARER = HTTPBearer(auto_error=False, description="The same API key as a bearer token.")
+
+
+def _digest(key: str) -> bytes:
+    import hashlib
+
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
+
+
+class _BodyTooLargeError(Exception):
+    """The request body passed its byte limit while streaming."""
+
+
+def _counting(receive: Any, limit: int) -> Any:
+    """Wrap an ASGI ``receive`` so that the body raises :class:`_BodyTooLargeError` once it passes ``limit`` bytes."""
+    seen = 0
+
+    async def counted() -> dict[str, Any]:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise _BodyTooLargeError
+        return message
+
+    return counted
+
+
+async def _read_limited(request: Request, limit: int, message: str) -> bytes:
+    """Return the request body; refuse it with 413 as soon as it passes ``limit`` bytes."""
+    parts, seen = [], 0
+    async for chunk in request.stream():
+        seen += len(chunk)
+        if seen > limit:
+            raise ApiError(413, "TooLarge", message)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+_CONTINUATION = bytes(range(0x80, 0xC0))
+
+
+def _utf8_chars(path: Path) -> int:
+    """Characters in a UTF-8 file (bytes that start a character), read in 1-MB blocks."""
+    n = 0
+    with open(path, "rb") as f:
+        while block := f.read(_CHUNK):
+            n += len(block.translate(None, _CONTINUATION))
+    return n
+
+
+def _allowed_hosts(extra: list[str]) -> frozenset[str]:
+    """Loopback names and the configured ones, without ports, lower case."""
+    names = set(_LOOPBACK_NAMES)
+    for h in extra:
+        names.add(_host_name(h.strip().lower()) or h.strip().lower())
+    return frozenset(names)
+
+
+def _host_name(host: str) -> str | None:
+    """``host[:port]`` → the host part (IPv6 in brackets), or None when malformed."""
+    if host.startswith("["):
+        end = host.find("]")
+        if end < 0:
+            return None
+        name, rest = host[: end + 1], host[end + 1 :]
+    else:
+        name, _, port = host.partition(":")
+        rest = ":" + port if port else ""
+    if rest and not (rest.startswith(":") and rest[1:].isdigit()):
+        return None
+    return name.rstrip(".")
+
+
+def _host_allowed(host: str, allowed: frozenset[str]) -> bool:
+    """Whether a ``Host`` header names this service.
+
+    IP literals are always accepted: DNS rebinding needs a host *name* the attacker controls.
+
+    Examples
+    --------
+    >>> hosts = _allowed_hosts(["affect.example.org"])
+    >>> [_host_allowed(h, hosts) for h in ("localhost:8000", "[::1]:80", "10.1.2.3", "evil.example")]
+    [True, True, True, False]
+    """
+    name = _host_name(host.strip().lower())
+    if not name:
+        return False
+    if name in allowed or "*" in allowed:
+        return True
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+        return True
+    except ValueError:
+        return False
+
+
+def _same_origin(origin: str, host: str) -> bool:
+    """Whether an ``Origin`` header is this service's own origin (same host and port as ``Host``).
+
+    Examples
+    --------
+    >>> _same_origin("http://localhost:8000", "localhost:8000"), _same_origin("http://evil.example", "localhost:8000")
+    (True, False)
+    >>> _same_origin("https://affect.example.org", "affect.example.org:443"), _same_origin("null", "localhost")
+    (True, False)
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(origin.strip().lower())
+        netloc = parts.netloc
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or not netloc or not host:
+        return False
+    default = {"http": ":80", "https": ":443"}[parts.scheme]
+
+    def strip(n: str) -> str:
+        return n[: -len(default)] if n.endswith(default) else n
+
+    return strip(netloc) == strip(host.strip().lower())
+
+
+class _Guard:
+    """ASGI middleware: refuse foreign ``Host`` names (400) and cross-site state changes (403); add security headers."""
+
+    def __init__(self, app: Any, *, hosts: frozenset[str]) -> None:
+        self.app = app
+        self.hosts = hosts
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", ())}
+        host = headers.get("host")
+        csp = _CSP_DOCS if scope.get("path") in ("/docs", "/redoc", "/docs/oauth2-redirect") else _CSP
+        extra = [*_HEADERS, (b"content-security-policy", csp.encode())]
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), *extra]
+            await send(message)
+
+        refusal = None
+        if host is not None and not _host_allowed(host, self.hosts):
+            shown = "".join(c for c in host if c.isprintable())[:100]
+            refusal = (
+                400,
+                "BadHost",
+                f"This service does not answer to the host name {shown!r} (a defence against DNS rebinding); "
+                "use localhost, an IP address, or add the name to AFFECTSCOPE_ALLOWED_HOSTS.",
+            )
+        elif scope["method"] in _UNSAFE_METHODS:
+            origin = headers.get("origin")
+            site = headers.get("sec-fetch-site", "")
+            if (origin is not None and not _same_origin(origin, host or "")) or (
+                origin is None and site in ("cross-site", "same-site")
+            ):
+                refusal = (
+                    403,
+                    "CrossOrigin",
+                    "Requests that change data must come from this service's own page or a non-browser client; "
+                    "this one came from another web site.",
+                )
+        if refusal is not None:
+            status, error, text = refusal
+            response = JSONResponse({"error": error, "message": text}, status)
+            await response(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)
 
 
 def _links(job: str) -> dict[str, str]:

@@ -2,19 +2,31 @@
 
 The queue is the jobs table itself: a worker claims the oldest ``queued`` job, so jobs survive a restart (a job
 that was ``running`` when the service stopped is queued again) and the bound on waiting jobs is a count.
+
+Each job runs inside a :func:`~affectscope._cancel.cancel_scope` whose token carries the ``job_timeout_s``
+deadline; ``DELETE`` cancels it, and the recognizers stop at their next batch, segment, frame or window.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import re
+import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from affectscope._cancel import CancelToken, cancel_scope
+from affectscope.errors import CancelledError, InputError, TimeLimitError
 from affectscope.service.settings import ServiceSettings
 from affectscope.service.store import JobStore
 
-__all__ = ["JobRunner"]
+__all__ = ["JobRunner", "scrub_paths"]
+
+_log = logging.getLogger("affectscope.service")
 
 
 class JobRunner:
@@ -36,31 +48,64 @@ class JobRunner:
         self._claim = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._local = threading.local()
+        self._tokens: dict[str, CancelToken] = {}
+        self._tokens_lock = threading.Lock()
+        self.uploads = Path(settings.data_dir).absolute() / "uploads"
 
     # --- lifecycle ----------------------------------------------------------------------------------------
     def start(self) -> None:
-        """Re-queue jobs a previous run left unfinished, then start the workers and the janitor."""
+        """Remove half-written uploads, re-queue jobs a previous run left unfinished, start workers and janitor."""
+        self.purge_partial()
         for job in self.jobs.unfinished():
             self.jobs.update(job, status="queued", progress=0.0, stage="queued (service restarted)")
+        ready = []
         for i in range(self.settings.workers):
-            t = threading.Thread(target=self._work, name=f"affectscope-worker-{i}", daemon=True)
+            warm = threading.Event()
+            t = threading.Thread(target=self._work, args=(warm,), name=f"affectscope-worker-{i}", daemon=True)
             t.start()
             self._threads.append(t)
+            ready.append(warm)
         t = threading.Thread(target=self._janitor, name="affectscope-janitor", daemon=True)
         t.start()
         self._threads.append(t)
+        for warm in ready:  # loading in the workers themselves: each keeps its own recognizers
+            warm.wait(120.0)
         self._wake.set()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Ask the threads to stop (a running analysis finishes or is re-queued at the next start)."""
+        """Ask the threads to stop; a running analysis stops at its next check and is re-queued at the next start."""
         self._stop.set()
         self._wake.set()
+        with self._tokens_lock:
+            for token in self._tokens.values():
+                token.cancel("the service is stopping")
         for t in self._threads:
             t.join(timeout)
 
     def notify(self) -> None:
         """Wake a worker: a job was queued."""
         self._wake.set()
+
+    def cancel(self, job: str) -> bool:
+        """Ask a running job to stop at its next check; return whether it was running."""
+        with self._tokens_lock:
+            token = self._tokens.get(job)
+        if token is None:
+            return False
+        token.cancel("the analysis was deleted")
+        return True
+
+    def purge_partial(self) -> int:
+        """Delete ``uploads/*.part`` (uploads cut by a crash) and uploads no job refers to; return how many."""
+        if not self.uploads.is_dir():
+            return 0
+        known = {str(Path(m).absolute()) for m in self.jobs.media_paths()}
+        gone = 0
+        for f in self.uploads.iterdir():
+            if f.is_file() and (f.suffix == ".part" or str(f.absolute()) not in known):
+                f.unlink(missing_ok=True)
+                gone += 1
+        return gone
 
     # --- work ---------------------------------------------------------------------------------------------
     def _next(self) -> str | None:
@@ -72,7 +117,21 @@ class JobRunner:
             self.jobs.update(job, status="running", progress=0.1, stage="loading models")
             return job
 
-    def _work(self) -> None:
+    def _warm_up(self) -> None:
+        """Import the media libraries and load the text model, so that neither happens under the first requests."""
+        try:
+            import soundfile  # noqa: F401  (the duration check of uploads)
+
+            self._recognizer("text", {})
+        except Exception as exc:  # a broken model is reported by the first job that needs it
+            _log.warning("warm-up failed: %s", exc)
+
+    def _work(self, ready: threading.Event | None = None) -> None:
+        _lower_priority(self.settings.worker_nice)
+        if ready is not None:
+            if self.settings.warm_up:
+                self._warm_up()
+            ready.set()
         while not self._stop.is_set():
             job = self._next()
             if job is None:
@@ -116,33 +175,75 @@ class JobRunner:
         row = self.jobs.get(job)
         if row is None:  # deleted meanwhile
             return
-        options, media = row["options"], row["media"]
+        token = CancelToken(timeout=self.settings.job_timeout_s)
+        with self._tokens_lock:
+            self._tokens[job] = token
         try:
-            rec = self._recognizer(row["kind"], options)
-            self.jobs.update(job, progress=0.3, stage="analysing")
-            if media is None:
-                result = rec.process_text(options["text"], source="text")
-            elif row["kind"] == "video":
-                last = [0.0]
-
-                def progress(share: float) -> None:  # the analysing stage spans 0.3-0.99 of the bar
-                    now = time.monotonic()
-                    if now - last[0] >= 0.5:
-                        last[0] = now
-                        self.jobs.update(job, progress=round(0.3 + 0.69 * share, 3))
-
-                result = rec.process_file(Path(media), progress=progress)
+            with cancel_scope(token):
+                payload = self._analyse(job, row, token)
+        except CancelledError as exc:
+            if self._stop.is_set() and not isinstance(exc, TimeLimitError):
+                return  # the service is stopping: the job stays 'running' and is re-queued at the next start
+            if isinstance(exc, TimeLimitError):
+                error = {
+                    "error": "Timeout",
+                    "message": f"The analysis ran past the service's time budget of {self.settings.job_timeout_s:g} s "
+                    "per job (job_timeout_s) and was stopped; send a shorter input.",
+                }
             else:
-                result = rec.process_file(Path(media))
-            if options.get("labels") == "open":
-                from affectscope.labels.open_vocabulary import add_open_words
-
-                result = add_open_words(result)
-            payload = result.serialize()
-        except Exception as exc:  # every failure is reported to the client; the service goes on
-            self._finish(job, media, status="failed", error={"error": type(exc).__name__, "message": str(exc)})
+                error = {"error": "Cancelled", "message": str(exc)}
+            self._finish(job, row["media"], status="failed", error=error)
             return
-        self._finish(job, media, status="done", result=payload)
+        except Exception as exc:  # every failure is reported to the client; the service goes on
+            message = scrub_paths(str(exc), row["media"], _shown(row), self.uploads.parent)
+            self._finish(job, row["media"], status="failed", error={"error": type(exc).__name__, "message": message})
+            return
+        finally:
+            with self._tokens_lock:
+                self._tokens.pop(job, None)
+        self._finish(job, row["media"], status="done", result=payload)
+
+    def _analyse(self, job: str, row: dict[str, Any], token: CancelToken) -> dict[str, Any]:
+        options, media, kind = row["options"], row["media"], row["kind"]
+        rec = self._recognizer(kind, options)
+        token.check()
+        self.jobs.update(job, progress=0.3, stage="analysing")
+        if media is None:
+            result = rec.process_text(options["text"], source="text")
+        elif kind == "video":
+            last = [0.0]
+
+            def progress(share: float) -> None:  # the analysing stage spans 0.3-0.99 of the bar
+                token.check()
+                now = time.monotonic()
+                if now - last[0] >= 0.5:
+                    last[0] = now
+                    self.jobs.update(job, progress=round(0.3 + 0.69 * share, 3))
+
+            result = rec.process_file(Path(media), progress=progress)
+        elif kind == "physio":
+            from affectscope.media.physio import read_physio
+
+            recording = read_physio(Path(media))
+            hours = (recording.end - recording.start) / 3600 if recording.channels else 0.0
+            if hours > self.settings.max_physio_hours:
+                raise InputError(
+                    f"The recording spans {hours:.1f} h; this service analyses wearable recordings of up to "
+                    f"{self.settings.max_physio_hours:g} h (max_physio_hours)."
+                )
+            token.check()
+            result = rec.process_recording(recording, source=_shown(row))
+        else:
+            result = rec.process_file(Path(media))
+        token.check()
+        if options.get("labels") == "open":
+            from affectscope.labels.open_vocabulary import add_open_words
+
+            result = add_open_words(result)
+        payload = result.serialize()
+        if media is not None:
+            payload = _replace_in(payload, media, _shown(row))
+        return payload
 
     def _finish(self, job: str, media: str | None, **fields: Any) -> None:
         if self.jobs.get(job) is None:  # deleted while running: drop the result, remove the file
@@ -167,6 +268,56 @@ class JobRunner:
             self.purge_expired(time.time())
 
 
+def _lower_priority(nice: int) -> None:
+    """Lower this thread's CPU priority (Linux: niceness is per thread, and model threads started here inherit it).
+
+    Requests are then answered first while an analysis computes, and analyses still get every idle cycle.
+    """
+    if nice <= 0 or not sys.platform.startswith("linux"):  # elsewhere setpriority would name a process, not this thread
+        return
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
+    except OSError as exc:  # e.g. a sandbox without the permission: run at normal priority
+        _log.info("could not lower the priority of %s: %s", threading.current_thread().name, exc)
+
+
 def _remove(path: str | None) -> None:
     if path:
         Path(path).unlink(missing_ok=True)
+
+
+def _shown(row: dict[str, Any]) -> str:
+    """Return the name a job's upload is shown under: the client's file name, else ``upload.<suffix>``."""
+    return row.get("filename") or "upload" + (Path(row["media"]).suffix if row.get("media") else "")
+
+
+def _replace_in(obj: Any, old: str, new: str) -> Any:
+    """Replace ``old`` by ``new`` in every string of a JSON-like object."""
+    if isinstance(obj, str):
+        return obj.replace(old, new) if old in obj else obj
+    if isinstance(obj, dict):
+        return {k: _replace_in(v, old, new) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_replace_in(v, old, new) for v in obj]
+    return obj
+
+
+def scrub_paths(message: str, media: str | None, shown: str, data_dir: str | Path) -> str:
+    """Return ``message`` without server paths: the upload's path becomes its display name, others ``<server>``.
+
+    Examples
+    --------
+    >>> scrub_paths("Cannot decode /srv/d/uploads/1f.wav: bad header", "/srv/d/uploads/1f.wav", "talk.wav", "/srv/d")
+    'Cannot decode talk.wav: bad header'
+    >>> scrub_paths("Wrote /srv/d/tmp/x.wav", None, "upload", "/srv/d")
+    'Wrote <server file>'
+    """
+    if media:
+        for form in {str(media), str(Path(media).absolute()), str(Path(media).resolve())}:
+            message = message.replace(form, shown)
+    roots = {str(Path(data_dir).absolute()), str(Path(data_dir).resolve()), tempfile.gettempdir()}
+    for root in sorted(roots, key=len, reverse=True):
+        if len(root) > 1:
+            message = re.sub(re.escape(root) + r"[^\s'\",;)]*", "<server file>", message)
+    return message

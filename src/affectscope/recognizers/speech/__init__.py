@@ -410,6 +410,7 @@ class SpeechRecognizer(Recognizer):
         for (cs, _, idx), (_, _, audio) in zip(
             chunks, cut_segments(open_blocks(), [c[:2] for c in chunks]), strict=False
         ):
+            check_cancelled()
             bounds = [(segments[i][0] - cs, segments[i][1] - cs) for i in idx]
             words = self._segment_words(audio, bounds) if self.transcript else [[] for _ in bounds]
             chunk_texts = []
