@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import peak_rss
 from affectscope.errors import AffectscopeError, ConfigError, InputError
 from affectscope.media.physio import read_e4, read_e4_zip, read_physio, read_physio_csv, read_physio_edf
 from physio_signals import e4_file, eda_with_scrs, edf_header, gzip_bomb, raw_zip, repeated_deflate
@@ -41,29 +42,26 @@ def _issue_bomb(path: Path) -> Path:
 
 
 def _child_rss(args: list[str], cwd: Path) -> tuple[int, str, float, float]:
-    """Run ``python args`` in ``cwd``: exit code, stderr, wall seconds and this child's own peak RSS in MB.
+    """Run ``python -c code args`` in ``cwd``: exit code, stderr, wall seconds and this child's own peak RSS in MB.
 
-    The child is reaped with ``os.wait4``, whose ``ru_maxrss`` (KB on Linux) is that child's alone (``RUSAGE_CHILDREN``
-    would be the maximum over every child this test process ever had).
+    The child measures its own peak at exit (``tests/peak_rss.py``): ``wait4``'s ``ru_maxrss`` would carry over the
+    high-water mark of this pytest process.
     """
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    assert args[0] == "-c"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), peak_rss.ENV: str(cwd / "peak.txt")}
     t0 = time.monotonic()
-    err_path = cwd / f"stderr-{time.monotonic_ns()}.txt"
-    with open(err_path, "wb") as err_file:
-        proc = subprocess.Popen([sys.executable, *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err_file)
-        deadline = t0 + 60
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.02)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+    proc = subprocess.run(
+        peak_rss.command("-c", args[1], *args[2:]),
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        timeout=60,
+        check=False,
+    )
     elapsed = time.monotonic() - t0
-    return proc.returncode, err_path.read_text(), elapsed, usage.ru_maxrss / 1024
+    peak = peak_rss.read_peak_mb(cwd / "peak.txt") or 0.0
+    return proc.returncode, proc.stderr.decode("utf-8", "replace"), elapsed, peak
 
 
 # ------------------------------------------------------------------------------------------------ item 1: bombs
@@ -82,7 +80,7 @@ def test_issue_bomb_is_refused_by_read_physio_fast_in_bounded_memory(tmp_path):
     assert err.startswith("refused: EDA.csv.gz in bomb.zip holds more than 7 days of samples at 4 Hz (2,419,200 rows)")
     assert elapsed < 5, elapsed
     assert rss < 500, rss
-    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("stderr")) == ["bomb.zip"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "peak.txt") == ["bomb.zip"]  # nothing extracted
 
 
 def test_issue_bomb_through_the_cli_exits_2_with_one_line(tmp_path):
