@@ -156,7 +156,7 @@ def test_text_reproductions(tmp_path, no_models):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     _one_line_error(run("analyze", str(empty)), "is empty (0 bytes)")
-    _one_line_error(run("analyze", str(tmp_path)), "is a folder, not a file")
+    _one_line_error(run("analyze", str(tmp_path)), "is a folder, not a regular file")
     e4 = tmp_path / "S01"
     e4.mkdir()
     for name in ("EDA.csv", "BVP.csv", "TEMP.csv"):

@@ -102,7 +102,7 @@ def test_bad_inputs(tmp_path):
         load_image(tmp_path / "nope.jpg")
     empty = tmp_path / "empty.jpg"
     empty.write_bytes(b"")
-    with pytest.raises(InputError, match=r"empty file \(0 bytes\)"):
+    with pytest.raises(InputError, match=r"is empty \(0 bytes\)"):
         load_image(empty)
     with pytest.raises(InputError, match="could not be decoded as an image"):
         load_image(b"definitely not an image")

@@ -131,7 +131,7 @@ def test_zero_byte_and_non_regular_files(tmp_path):
     for suffix in (".flac", ".wav", ".mp3"):
         empty = tmp_path / f"empty{suffix}"
         empty.write_bytes(b"")
-        with pytest.raises(InputError, match=r"empty file \(0 bytes\)"):
+        with pytest.raises(InputError, match=r"is empty \(0 bytes\)"):
             load_audio(empty)
     with pytest.raises(InputError, match=r"empty \(0 bytes\)"):
         load_audio(b"")

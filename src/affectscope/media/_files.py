@@ -5,14 +5,42 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import struct
+import zlib
 from pathlib import Path
 
 from affectscope.errors import InputError
 
-__all__ = ["existing_file"]
+__all__ = ["DECODER_ERRORS", "existing_file"]
+
+#: What decoders (libsndfile, PyAV/FFmpeg, Pillow, struct unpacking, zlib, short reads, numpy on bad headers) raise
+#: on bad bytes; every reader turns these into :class:`~affectscope.errors.InputError` at its boundary.
+DECODER_ERRORS: tuple[type[BaseException], ...] = (
+    RuntimeError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    OSError,
+    EOFError,
+    IndexError,
+    KeyError,
+    OverflowError,
+    MemoryError,
+    ZeroDivisionError,
+    SyntaxError,
+    struct.error,
+    zlib.error,
+)
 
 
-def existing_file(obj: str | os.PathLike[str], *, accepted: str, allow_empty: bool = True) -> Path:
+def existing_file(
+    obj: str | os.PathLike[str],
+    *,
+    accepted: str,
+    allow_empty: bool = True,
+    folder_ok: bool = False,
+    folder_hint: str = "",
+) -> Path:
     """Return ``obj`` as a Path to an existing regular file, or raise InputError naming what is wrong and accepted.
 
     A folder, a device (``/dev/zero``), a FIFO or socket, a symbolic-link loop, an unreadable file and a name
@@ -26,6 +54,10 @@ def existing_file(obj: str | os.PathLike[str], *, accepted: str, allow_empty: bo
         What the caller accepts, for the message.
     allow_empty : bool
         Accept a 0-byte file (``False``: refuse it as empty).
+    folder_ok : bool
+        Accept a folder (an E4 export) as well.
+    folder_hint : str
+        Appended to the message when a folder is refused (e.g. "It looks like an E4 export: ...").
 
     Returns
     -------
@@ -59,13 +91,18 @@ def existing_file(obj: str | os.PathLike[str], *, accepted: str, allow_empty: bo
             raise InputError(f"{obj} cannot be read (permission denied). Expected {accepted}.") from None
         if exc.errno == errno.ENAMETOOLONG:
             raise InputError(f"The file name is too long ({len(str(obj))} characters). Expected {accepted}.") from None
+        if os.path.islink(obj):
+            raise InputError(f"{obj} is a broken symbolic link. Expected {accepted}.") from None
         raise InputError(f"File not found: {obj}. Expected {accepted}.") from None
     if stat.S_ISDIR(info.st_mode):
-        raise InputError(f"{path} is a folder, not a regular file. Expected {accepted}.")
+        if folder_ok:
+            return path
+        hint = f" {folder_hint}" if folder_hint else ""
+        raise InputError(f"{path} is a folder, not a regular file. Expected {accepted}.{hint}")
     if not stat.S_ISREG(info.st_mode):
         raise InputError(f"{path} is not a regular file (a device, FIFO or socket). Expected {accepted}.")
     if not os.access(path, os.R_OK):
         raise InputError(f"{path} cannot be read (permission denied). Expected {accepted}.")
     if not allow_empty and info.st_size == 0:
-        raise InputError(f"{path} is an empty file (0 bytes). Expected {accepted}.")
+        raise InputError(f"{path} is empty (0 bytes). Expected {accepted}.")
     return path

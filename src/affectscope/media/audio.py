@@ -29,7 +29,6 @@ import importlib.util
 import io
 import os
 import struct
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +38,7 @@ import numpy as np
 
 from affectscope._validation import check_span
 from affectscope.errors import ConfigError, DependencyError, InputError
-from affectscope.media._files import existing_file
+from affectscope.media._files import DECODER_ERRORS, existing_file
 
 __all__ = ["ACCEPTED_AUDIO_INPUTS", "MEDIA_SUFFIXES", "SAMPLING_RATE", "Signal", "iter_audio_blocks", "load_audio"]
 
@@ -53,20 +52,7 @@ _BLOCK_VALUES = 30 * 48_000 * 2  # at most this many samples (all channels) per 
 _MAX_RATE = 768_000  # the highest sampling rate a real file uses (DXD is 352.8 kHz)
 _MAX_CHANNELS = 64
 # What decoders raise on bad bytes (libsndfile, PyAV/FFmpeg, struct unpacking, short reads): turned into InputError.
-_FOREIGN = (
-    RuntimeError,
-    ValueError,
-    TypeError,
-    AttributeError,
-    OSError,
-    EOFError,
-    IndexError,
-    KeyError,
-    OverflowError,
-    MemoryError,
-    struct.error,
-    zlib.error,
-)
+_FOREIGN = DECODER_ERRORS
 #: File suffixes routed to the speech pipeline by ``affectscope analyze`` (audio, and video for its audio track).
 MEDIA_SUFFIXES = frozenset(
     [

@@ -28,9 +28,7 @@ from __future__ import annotations
 
 import io
 import os
-import struct
 import warnings
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from affectscope.errors import ConfigError, DependencyError, InputError
-from affectscope.media._files import existing_file
+from affectscope.media._files import DECODER_ERRORS, existing_file
 
 __all__ = ["ACCEPTED_IMAGE_INPUTS", "IMAGE_SUFFIXES", "MAX_PIXELS", "MAX_SIDE", "Image", "load_image"]
 
@@ -55,22 +53,7 @@ MAX_PIXELS = 100_000_000
 #: Longest accepted side, in pixels.
 MAX_SIDE = 30_000
 # What Pillow's decoders raise on bad bytes (besides its own errors): turned into InputError.
-_FOREIGN = (
-    OSError,
-    ValueError,
-    SyntaxError,
-    TypeError,
-    AttributeError,
-    EOFError,
-    IndexError,
-    KeyError,
-    OverflowError,
-    MemoryError,
-    ZeroDivisionError,
-    RuntimeError,
-    struct.error,
-    zlib.error,
-)
+_FOREIGN = DECODER_ERRORS
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ Examples
 >>> validate_input(folder, "audio")
 Traceback (most recent call last):
 ...
-affectscope.errors.InputError: ... is a folder, not a file. Expected an audio file ...
+affectscope.errors.InputError: ... is a folder, not a regular file. Expected an audio file ...
 >>> (folder / "note.txt").write_text("Hello!", encoding="utf-8")
 6
 >>> validate_input(folder / "note.txt", "text").name
@@ -23,13 +23,12 @@ affectscope.errors.InputError: ... is a folder, not a file. Expected an audio fi
 from __future__ import annotations
 
 import codecs
-import errno
 import os
-import stat
 from pathlib import Path
 from typing import Literal
 
 from affectscope.errors import InputError
+from affectscope.media._files import existing_file
 
 __all__ = ["INPUT_KINDS", "InputKind", "check_path", "validate_input"]
 
@@ -91,38 +90,13 @@ def check_path(path: str | os.PathLike[str], *, kind: str = "text", folder_ok: b
     >>> check_path("/dev/null", kind="audio")
     Traceback (most recent call last):
     ...
-    affectscope.errors.InputError: /dev/null is not a regular file (a FIFO, device or socket). Expected an audio ...
+    affectscope.errors.InputError: /dev/null is not a regular file (a device, FIFO or socket). Expected an audio ...
     """
     p = Path(path)
-    expected = _EXPECTED.get(kind, "a file")
-    try:
-        st = os.stat(p)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise InputError(f"{p} is a symbolic link loop. Expected {expected}.") from None
-        try:
-            os.lstat(p)
-        except OSError:
-            if exc.errno == errno.EACCES:
-                raise InputError(f"{p} cannot be read (permission denied). Expected {expected}.") from None
-            if exc.errno == errno.ENAMETOOLONG:
-                raise InputError(f"File name too long: {str(p)[:80]}... Expected {expected}.") from None
-            raise InputError(f"File not found: {p}. Expected {expected}.") from None
-        raise InputError(f"{p} is a broken symbolic link. Expected {expected}.") from None
-    except ValueError:  # a NUL character in the path
-        raise InputError(f"Invalid file name {str(p)[:80]!r}. Expected {expected}.") from None
-    if stat.S_ISDIR(st.st_mode):
-        if folder_ok:
-            return p
-        hint = " It looks like an E4 export: use --modality physio." if _looks_like_e4(p) else ""
-        raise InputError(f"{p} is a folder, not a file. Expected {expected}.{hint}")
-    if not stat.S_ISREG(st.st_mode):
-        raise InputError(f"{p} is not a regular file (a FIFO, device or socket). Expected {expected}.")
-    if not os.access(p, os.R_OK):
-        raise InputError(f"{p} cannot be read (permission denied). Expected {expected}.")
-    if st.st_size == 0:
-        raise InputError(f"{p} is empty (0 bytes). Expected {expected}.")
-    return p
+    hint = "It looks like an E4 export: use --modality physio." if p.is_dir() and _looks_like_e4(p) else ""
+    return existing_file(
+        p, accepted=_EXPECTED.get(kind, "a file"), allow_empty=False, folder_ok=folder_ok, folder_hint=hint
+    )
 
 
 def _check_decodes(path: Path, encoding: str) -> None:

@@ -31,7 +31,7 @@ import numpy as np
 
 from affectscope._validation import MAX_SECONDS, check_number, check_span
 from affectscope.errors import ConfigError, DependencyError, InputError
-from affectscope.media._files import existing_file
+from affectscope.media._files import DECODER_ERRORS, existing_file
 from affectscope.media.image import MAX_PIXELS, MAX_SIDE
 
 __all__ = [
@@ -49,19 +49,7 @@ __all__ = [
 VIDEO_SUFFIXES = frozenset([".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".wmv", ".flv"])
 ACCEPTED_VIDEO_INPUTS = "a path to a video file that FFmpeg can decode (mp4, mov, mkv, webm, avi, ...)"
 # What FFmpeg/PyAV and numpy raise on bad bytes besides av.error.FFmpegError.
-_FOREIGN = (
-    RuntimeError,
-    ValueError,
-    TypeError,
-    AttributeError,
-    OSError,
-    EOFError,
-    IndexError,
-    KeyError,
-    OverflowError,
-    MemoryError,
-    ZeroDivisionError,
-)
+_FOREIGN = DECODER_ERRORS
 
 
 @dataclass(frozen=True)
