@@ -100,10 +100,10 @@ def test_bad_analyze_options_are_one_line_before_anything_loads(tmp_path, no_mod
     [
         (
             ["batch", "{d}", "-o", "{d}/out", "--workers", "0"],
-            "'workers' parameter of batch must be an int in [1, 1024]",
+            "'workers' parameter of run_batch must be an int in [1, 256]",
         ),
         (["batch", "{d}", "-o", "{d}/out", "--part-size", "0"], "'part_size'"),
-        (["batch", "{d}", "-o", "{d}/out", "--fps", "-1"], "'fps' parameter of batch"),
+        (["batch", "{d}", "-o", "{d}/out", "--fps", "-1"], "'fps' parameter of run_batch"),
         (["batch", "{d}", "-o", "{d}/out", "--threads-per-worker", "0"], "'threads_per_worker'"),
         (["serve", "--port", "0"], "The 'port' parameter of serve must be an int in [1, 65535]"),
         (["serve", "--port", "70000"], "'port'"),

@@ -811,14 +811,7 @@ def batch(
 ) -> None:
     """Analyse a whole corpus into partitioned Parquet: rows, summary.parquet and errors.parquet (resumable)."""
     with _exit_on_error():
-        from affectscope._validation import check_int, check_number
-
-        if workers is not None:
-            workers = check_int(workers, name="workers", func="batch", low=1, high=1024)
-        part_size = check_int(part_size, name="part_size", func="batch", low=1, high=100_000)
-        fps = check_number(fps, name="fps", func="batch", low=0, high=60, low_open=True)
-        threads_per_worker = check_int(threads_per_worker, name="threads_per_worker", func="batch", low=1, high=1024)
-        from affectscope.batch import run_batch
+        from affectscope.batch import run_batch  # it validates every option before touching the output folder
 
         report = run_batch(
             source,
