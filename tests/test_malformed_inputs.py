@@ -211,7 +211,7 @@ def test_the_watchdog_kills_a_hang_and_measures_memory(tmp_path):
         assert o.killed == "time" or o.rc == 2
     finally:
         HARD_LIMIT_S["refusal"] = saved
-    ballast = bytearray(600 << 20)  # this process's high-water mark must not count as the child's
+    ballast = b"\x01" * (600 << 20)  # touched pages: this process's high-water mark must not count as the child's
     o = run_case(fast, tmp_path)
     del ballast
     assert o.rc == 0
