@@ -992,34 +992,76 @@ def eval_(
 
 @app.command()
 def models(
+    name: Annotated[
+        str | None, typer.Argument(help="Show this model (a registry name or a bundle folder) in full.")
+    ] = None,
     fmt: Annotated[ModelsFormat, typer.Option("--format", "-f", help="Output format.")] = ModelsFormat.table,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     modality: Annotated[str | None, typer.Option(help="Only models of this modality.")] = None,
 ) -> None:
-    """List the model registry: name, modality, label spaces, licence, size and held-out metrics."""
+    """List the model registry, one line per model: name, modality, label spaces, size, data licences, commercial use.
+
+    ``affectscope models NAME`` shows one model in full (task, licence, training data, metrics, model card).
+    """
     from affectscope.models import get_bundle, list_models
 
-    bundles = [get_bundle(n) for n in list_models(modality=modality)]
-    if fmt is ModelsFormat.json:
-        typer.echo(json.dumps([b.to_dict() for b in bundles], indent=2))
+    with _exit_on_error():
+        bundles = [get_bundle(name)] if name is not None else [get_bundle(n) for n in list_models(modality=modality)]
+    if fmt is ModelsFormat.json or as_json:
+        dicts = [b.to_dict() for b in bundles]
+        typer.echo(json.dumps(dicts[0] if name is not None else dicts, indent=2))
         return
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
-    for b in bundles:
-        table = Table(title=f"[bold]{b.name}[/]", show_header=False, title_justify="left", expand=True)
-        table.add_column("field", style="dim", no_wrap=True)
-        table.add_column("value", overflow="fold")
-        table.add_row("modality", b.modality)
-        table.add_row("task", b.task)
-        table.add_row("label spaces", ", ".join(h["space"] for h in b.heads.values()))
-        table.add_row("licence", b.licence)
-        table.add_row("training data", "; ".join(f"{d['name']} [{d['licence']}]" for d in b.training_data))
-        table.add_row("size", f"{b.size_bytes / 1e6:.1f} MB")
-        for k, m in b.metrics.items():
-            table.add_row(k, f"{m['value']}  ({m['dataset']}, {m['split']})")
-        table.add_row("model card", str(b.card))
+    console = Console(highlight=False)
+    console.width = min(console.width, 120)
+    yes_no = {True: "yes", False: "no", None: "unknown"}
+    if name is None:
+        wide = console.width >= 110  # below that, label spaces give way (they are in `models NAME` and --json)
+        table = Table(box=None, padding=(0, 2, 0, 0), pad_edge=False, show_edge=False, header_style="bold")
+        for col in ("name", "modality"):
+            table.add_column(col, no_wrap=True)
+        if wide:
+            table.add_column("label spaces", overflow="fold")
+        table.add_column("size", justify="right", no_wrap=True)
+        table.add_column("commercial", no_wrap=True)
+        table.add_column("data licences", overflow="fold")
+        for b in bundles:
+            spaces = [_safe(", ".join(h["space"] for h in b.heads.values()))] if wide else []
+            table.add_row(
+                _safe(b.name),
+                _safe(b.modality),
+                *spaces,
+                f"{b.size_bytes / 1e6:.1f} MB",
+                yes_no[b.commercial_use],
+                _safe(", ".join(dict.fromkeys(b.data_licences)) or "-"),
+            )
         console.print(table)
+        console.print(
+            "[dim]commercial: yes only when every training set permits commercial use. One model in full: "
+            "affectscope models NAME[/]"
+        )
+        return
+    b = bundles[0]
+    table = Table(title=f"[bold]{_safe(b.name)}[/]", show_header=False, title_justify="left", expand=True)
+    table.add_column("field", style="dim", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    table.add_row("modality", _safe(b.modality))
+    table.add_row("task", _safe(b.task))
+    table.add_row("label spaces", _safe(", ".join(h["space"] for h in b.heads.values())))
+    table.add_row("licence", _safe(b.licence))
+    table.add_row(
+        "training data",
+        _safe("; ".join(f"{d.get('name')} [{d.get('licence')}]" for d in b.training_data) or "-"),
+    )
+    table.add_row("data licences", _safe(", ".join(b.data_licences) or "-"))
+    table.add_row("commercial use", yes_no[b.commercial_use])
+    table.add_row("size", f"{b.size_bytes / 1e6:.1f} MB")
+    for k, m in b.metrics.items():
+        table.add_row(_safe(k), _safe(f"{m.get('value')}  ({m.get('dataset')}, {m.get('split')})"))
+    table.add_row("model card", _safe(b.card))
+    console.print(table)
 
 
 def main() -> None:

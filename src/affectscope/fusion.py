@@ -357,7 +357,7 @@ class Fuser:
     """
 
     def __init__(self, model: str | Any = None, *, window: float | str = "utterance") -> None:
-        from affectscope.models import get_bundle
+        from affectscope.models import resolve_model
 
         if window != "utterance":
             if not isinstance(window, int | float) or isinstance(window, bool):
@@ -366,7 +366,7 @@ class Fuser:
                     f"{MAX_WINDOW:g}] seconds. Got {window!r} instead."
                 )
             window = check_number(window, name="window", func="Fuser", low=MIN_WINDOW, high=MAX_WINDOW)
-        self.bundle = get_bundle(model or "fusion-loglinear")
+        self.bundle = resolve_model("fusion", model or None)
         spec = self.bundle.extra.get("fusion")
         if not spec:
             raise ConfigError(f"Model {self.bundle.name!r} holds no fusion model (no 'fusion' entry).")

@@ -10,6 +10,15 @@ Examples
 True
 >>> get_bundle("text-minilm-goemotions").modality
 'text'
+
+Every bundle records the licence of each training set (``licence_id``) and whether it permits commercial use
+(``commercial_use``); a *profile* chooses which models may be used. ``AFFECTSCOPE_PROFILE=commercial`` (or
+``profile="commercial"``) makes every default a commercially usable model and refuses the others:
+
+>>> resolve_model("text", profile="commercial").name
+'text-minilm-goemotions'
+>>> get_bundle("speech-whisper-ser").commercial_use
+False
 """
 
 from __future__ import annotations
@@ -24,9 +33,19 @@ from typing import Any
 
 from affectscope.errors import ConfigError, ModelError
 
-__all__ = ["ModelBundle", "default_model", "get_bundle", "list_models"]
+__all__ = ["PROFILES", "ModelBundle", "current_profile", "default_model", "get_bundle", "list_models", "resolve_model"]
 
 _REQUIRED = ("name", "modality", "task", "heads", "files", "licence", "training_data", "citation", "metrics")
+
+#: Profiles chosen with ``AFFECTSCOPE_PROFILE`` or ``profile=``: ``default`` allows every model, ``commercial``
+#: only those whose every training set permits commercial use.
+PROFILES = ("default", "commercial")
+PROFILE_ENV = "AFFECTSCOPE_PROFILE"
+#: Licences (short, SPDX-like ids) of a bundle's own weights that permit commercial use; used for a bundle that
+#: lists no training data.
+_PERMISSIVE = frozenset(
+    {"Apache-2.0", "MIT", "BSD-2-Clause", "BSD-3-Clause", "ISC", "CC0-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "ODbL-1.0"}
+)
 
 
 @dataclass(frozen=True)
@@ -49,7 +68,10 @@ class ModelBundle:
     licence : str
         Licence of the weights as shipped.
     training_data : list of dict
-        ``{"name", "licence", "split"}`` for every data set the weights saw.
+        ``{"name", "licence", "split", "licence_id", "commercial_use"}`` for every data set the weights saw
+        (optionally ``short_name`` and ``commercial_note``). ``licence_id`` is a short, SPDX-like id
+        (``"CC-BY-4.0"``, ``"research-only"``, ...); ``commercial_use`` is true, false or null (unknown, e.g. a
+        bundle trained by the user).
     citation : str
         How to cite the model.
     metrics : dict
@@ -111,6 +133,37 @@ class ModelBundle:
         return sum((self.path / f).stat().st_size for f in self.files.values() if (self.path / f).is_file())
 
     @property
+    def data_licences(self) -> list[str]:
+        """Short licence ids of the training sets, in order (``"unknown"`` where a set states none).
+
+        Examples
+        --------
+        >>> get_bundle("text-minilm-goemotions").data_licences
+        ['CC-BY-4.0', 'CC-BY-SA-4.0']
+        """
+        return [str(d.get("licence_id") or "unknown") for d in self.training_data]
+
+    @property
+    def commercial_use(self) -> bool | None:
+        """Whether the model may be used commercially: true only when every training set permits it.
+
+        False when any training set forbids it, None (unknown) when none forbids it but one does not say. A
+        bundle with no training data is judged by the licence of its own weights (``licence_id``).
+
+        Examples
+        --------
+        >>> get_bundle("physio-stress-e4").commercial_use, get_bundle("face-cnn-fer").commercial_use
+        (True, False)
+        """
+        if not self.training_data:
+            lid = self.extra.get("licence_id")
+            return None if lid is None else lid in _PERMISSIVE
+        flags = [d.get("commercial_use") for d in self.training_data]
+        if any(f is False for f in flags):
+            return False
+        return True if all(f is True for f in flags) else None
+
+    @property
     def card(self) -> Path:
         """Path of the bundle's ``MODEL_CARD.md``."""
         return self.path / "MODEL_CARD.md"
@@ -122,7 +175,9 @@ class ModelBundle:
         --------
         >>> d = get_bundle("text-minilm-goemotions").to_dict()
         >>> sorted(d)[:3]
-        ['citation', 'files', 'heads']
+        ['citation', 'commercial_use', 'data_licences']
+        >>> d["data_licences"], d["commercial_use"]
+        (['CC-BY-4.0', 'CC-BY-SA-4.0'], True)
         """
         return {
             "name": self.name,
@@ -132,13 +187,15 @@ class ModelBundle:
             "files": self.files,
             "licence": self.licence,
             "training_data": self.training_data,
+            "data_licences": self.data_licences,
+            "commercial_use": self.commercial_use,
             "citation": self.citation,
             "metrics": self.metrics,
             "size_bytes": self.size_bytes,
         }
 
 
-def _load(folder: Path) -> ModelBundle:
+def _load(folder: Path, *, shipped: bool = False) -> ModelBundle:
     meta_path = folder / "bundle.json"
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -149,9 +206,32 @@ def _load(folder: Path) -> ModelBundle:
     missing = [k for k in _REQUIRED if k not in meta]
     if missing:
         raise ModelError(f"{meta_path} lacks the required keys {missing}.")
+    _check_training_data(meta, meta_path, shipped=shipped)
     known = {k: meta[k] for k in _REQUIRED}
     extra = {k: v for k, v in meta.items() if k not in _REQUIRED}
     return ModelBundle(**known, path=folder, extra=extra)
+
+
+def _check_training_data(meta: dict[str, Any], meta_path: Path, *, shipped: bool) -> None:
+    """Every training set states ``commercial_use`` (true/false; null = unknown, only in the user's bundles)."""
+    data = meta["training_data"]
+    name = str(meta.get("name"))[:80]
+    if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
+        raise ModelError(f"Model '{name}' ({meta_path.name}): 'training_data' must be a list of objects.")
+    for d in data:
+        what = str(d.get("short_name") or d.get("name"))[:80]
+        if shipped and not isinstance(d.get("commercial_use"), bool):
+            raise ModelError(
+                f"Model '{name}': training set {what!r} must state 'commercial_use' (true or false) and "
+                f"'licence_id'. Got {d.get('commercial_use')!r} instead."
+            )
+        if d.get("commercial_use") is not None and not isinstance(d.get("commercial_use"), bool):
+            raise ModelError(
+                f"Model '{name}': 'commercial_use' of training set {what!r} must be true, false or null (unknown). "
+                f"Got {d.get('commercial_use')!r} instead."
+            )
+        if shipped and not (isinstance(d.get("licence_id"), str) and d["licence_id"]):
+            raise ModelError(f"Model '{name}': training set {what!r} must state its 'licence_id'.")
 
 
 @cache
@@ -159,7 +239,7 @@ def _shipped() -> dict[str, ModelBundle]:
     root = Path(str(resources.files("affectscope.models")))
     bundles = {}
     for meta in sorted(root.glob("*/bundle.json")):
-        b = _load(meta.parent)
+        b = _load(meta.parent, shipped=True)
         bundles[b.name] = b
     return bundles
 
@@ -219,25 +299,162 @@ def get_bundle(name: str | os.PathLike[str]) -> ModelBundle:
     )
 
 
-def default_model(modality: str) -> str:
-    """Return the registry name of the default model for a modality.
+def current_profile(profile: str | None = None) -> str:
+    """Return the profile in force: ``profile`` when given, else ``$AFFECTSCOPE_PROFILE``, else ``"default"``.
+
+    The environment is read at each call, so a change takes effect for the next model resolved.
 
     Parameters
     ----------
-    modality : str
-        ``"text"``, ...
+    profile : str, optional
+        ``"default"`` (every model) or ``"commercial"`` (only commercially usable models).
 
     Returns
     -------
     str
 
+    Raises
+    ------
+    ConfigError
+        If the profile is unknown (the message lists the choices).
+
+    Examples
+    --------
+    >>> current_profile("commercial")
+    'commercial'
+    >>> current_profile("cheap")
+    Traceback (most recent call last):
+    ...
+    affectscope.errors.ConfigError: The 'profile' parameter (or AFFECTSCOPE_PROFILE) must be one of ['default', 'commercial']. Got 'cheap' instead.
+    """  # noqa: E501
+    value = profile if profile is not None else (os.environ.get(PROFILE_ENV) or "default")
+    if value not in PROFILES:
+        raise ConfigError(
+            f"The 'profile' parameter (or {PROFILE_ENV}) must be one of {list(PROFILES)}. Got {str(value)[:80]!r} "
+            "instead."
+        )
+    return value
+
+
+def _why_not(b: ModelBundle) -> str:
+    """``face-cnn-fer was trained on FER2013 (research-only)``: the training sets that block commercial use."""
+    if not b.training_data:
+        return f"{b.name} has weights licensed {b.extra.get('licence_id') or 'without a stated licence id'}"
+    bad = [d for d in b.training_data if d.get("commercial_use") is not True]
+    parts = [
+        f"{d.get('short_name') or d.get('name')} ({d.get('licence_id') or 'licence unknown'}"
+        + (", commercial use unknown" if d.get("commercial_use") is None else "")
+        + ")"
+        for d in bad
+    ]
+    return f"{b.name} was trained on {', '.join(parts)}"
+
+
+def _allowed(modality: str) -> list[str]:
+    return [n for n, b in _shipped().items() if b.modality == modality and b.commercial_use is True]
+
+
+def _refuse(b: ModelBundle, modality: str, *, default: bool) -> ConfigError:
+    allowed = _allowed(modality)
+    head = (
+        f"The commercial profile allows no {modality} model: "
+        if default and not allowed
+        else f"The commercial profile does not allow {b.name}: "
+    )
+    hint = (
+        " (or state 'commercial_use' of its training data in its bundle.json)"
+        if any(d.get("commercial_use") is None for d in b.training_data)
+        else ""
+    )
+    return ConfigError(
+        f"{head}{_why_not(b)}. Allowed {modality} models: {', '.join(allowed) or 'none'}. "
+        f"Unset {PROFILE_ENV} or pass a commercially usable model{hint}."
+    )
+
+
+def default_model(modality: str, *, profile: str | None = None) -> str:
+    """Return the registry name of the default model for a modality.
+
+    Under the ``commercial`` profile the default is a commercially usable model: the modality's default when it
+    is one, else the first such model of the modality.
+
+    Parameters
+    ----------
+    modality : str
+        ``"text"``, ...
+    profile : str, optional
+        ``"default"`` or ``"commercial"``; ``$AFFECTSCOPE_PROFILE`` (else ``"default"``) when omitted.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ConfigError
+        If the modality is unknown, or the profile allows no model of it (the message names the allowed ones).
+
     Examples
     --------
     >>> default_model("text")
     'text-minilm-goemotions'
-    """
+    >>> default_model("face", profile="commercial")
+    Traceback (most recent call last):
+    ...
+    affectscope.errors.ConfigError: The commercial profile allows no face model: face-cnn-fer was trained on FER2013 (research-only). Allowed face models: none. Unset AFFECTSCOPE_PROFILE or pass a commercially usable model.
+    """  # noqa: E501
+    chosen = current_profile(profile)
     for name, b in _shipped().items():
         if b.modality == modality and b.extra.get("default", False):
+            if chosen == "commercial" and b.commercial_use is not True:
+                allowed = _allowed(modality)
+                if not allowed:
+                    raise _refuse(b, modality, default=True)
+                return allowed[0]
             return name
     choices = sorted({b.modality for b in _shipped().values()})
     raise ConfigError(f"The 'modality' parameter must be one of {choices}. Got {modality!r} instead.")
+
+
+def resolve_model(
+    modality: str, name: str | os.PathLike[str] | None = None, *, profile: str | None = None
+) -> ModelBundle:
+    """Return the bundle to use for a modality: the named one, or the default, as the profile allows.
+
+    This is where recognizers, fusion and the EEG reader pick their model. Under the ``commercial`` profile a
+    model not known to permit commercial use (its training data forbid it, or a bundle of your own does not say)
+    is refused, whether it is the default or named. The bundle's modality is not checked here.
+
+    Parameters
+    ----------
+    modality : str
+        ``"text"``, ``"speech"``, ``"face"``, ...
+    name : str or path-like, optional
+        A name from :func:`list_models` or a bundle folder; the modality's default when omitted.
+    profile : str, optional
+        ``"default"`` or ``"commercial"``; ``$AFFECTSCOPE_PROFILE`` (else ``"default"``) when omitted.
+
+    Returns
+    -------
+    ModelBundle
+
+    Raises
+    ------
+    ConfigError
+        If the name or profile is unknown, or the profile refuses the model (the message names the modality and
+        the models it allows).
+
+    Examples
+    --------
+    >>> resolve_model("physio", profile="commercial").name
+    'physio-stress-e4'
+    >>> resolve_model("speech", "speech-whisper-ser", profile="commercial")
+    Traceback (most recent call last):
+    ...
+    affectscope.errors.ConfigError: The commercial profile does not allow speech-whisper-ser: speech-whisper-ser was trained on RAVDESS (CC-BY-NC-SA-4.0), TESS (CC-BY-NC-ND-4.0). Allowed speech models: none. Unset AFFECTSCOPE_PROFILE or pass a commercially usable model.
+    """  # noqa: E501
+    chosen = current_profile(profile)
+    bundle = get_bundle(name if name is not None else default_model(modality, profile=chosen))
+    if chosen == "commercial" and bundle.commercial_use is not True:
+        raise _refuse(bundle, modality, default=name is None)
+    return bundle

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from affectscope.errors import AffectscopeError, ConfigError, DependencyError, InputError, ModelError
-from affectscope.models import ModelBundle, default_model, get_bundle
+from affectscope.models import ModelBundle, resolve_model
 
 if TYPE_CHECKING:  # pragma: no cover
     from affectscope.result import Result
@@ -87,7 +87,7 @@ class Recognizer(ABC):
                 f"The 'num_threads' parameter of {type(self).__name__} must be an int >= 1 or None. "
                 f"Got {num_threads!r} instead."
             )
-        self.bundle: ModelBundle = get_bundle(model if model is not None else default_model(self.modality))
+        self.bundle: ModelBundle = resolve_model(self.modality, model)
         if self.bundle.modality != self.modality:
             raise ConfigError(
                 f"Model '{self.bundle.name}' is a {self.bundle.modality} model; {type(self).__name__} needs a "

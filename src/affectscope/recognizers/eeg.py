@@ -391,8 +391,19 @@ class EEGClassifier:
             "folds": min(n_splits, n_groups),
         }
 
-    def save(self, folder: str | os.PathLike[str], *, features: list[str], metrics: dict[str, Any]) -> Path:
-        """Write a model bundle (``bundle.json``, ``head.npz``, ``MODEL_CARD.md``) usable with ``--model``."""
+    def save(
+        self,
+        folder: str | os.PathLike[str],
+        *,
+        features: list[str],
+        metrics: dict[str, Any],
+        commercial_use: bool | None = None,
+    ) -> Path:
+        """Write a model bundle (``bundle.json``, ``head.npz``, ``MODEL_CARD.md``) usable with ``--model``.
+
+        ``commercial_use`` records whether the user's recordings may be used commercially (None: unknown, which
+        the ``commercial`` profile refuses).
+        """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         np.savez(folder / "head.npz", mean=self.mean_, scale=self.scale_, coef=self.coef_, intercept=self.intercept_)
@@ -403,7 +414,15 @@ class EEGClassifier:
             "heads": {"emotion": {"space": "user", "kind": "single_label", "labels": self.classes_}},
             "files": {"head": "head.npz"},
             "licence": "as the user's training data",
-            "training_data": [{"name": "the user's labelled recordings", "split": "all", "licence": "the user's"}],
+            "training_data": [
+                {
+                    "name": "the user's labelled recordings",
+                    "split": "all",
+                    "licence": "the user's",
+                    "licence_id": "user",
+                    "commercial_use": commercial_use,
+                }
+            ],
             "citation": "affectscope EEGClassifier (band power + differential entropy, logistic regression)",
             "metrics": {
                 "cv_balanced_accuracy": {
@@ -477,9 +496,11 @@ def analyze_eeg(path: str | os.PathLike[str], model: str | os.PathLike[str], *, 
     import pandas as pd
 
     from affectscope.explain import row_rationales
+    from affectscope.models import resolve_model
     from affectscope.result import INDEX_NAMES, Result
 
     clf, meta = EEGClassifier.load(model)
+    resolve_model("eeg", model)  # the profile in force must allow the user's model (unknown: not commercial)
     rec = read_eeg(path, rate=rate)
     x, names = eeg_features(rec.data, rec.rate, channels=rec.channels, window=clf.window)
     if names != list(meta["features"]):
