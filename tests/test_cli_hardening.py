@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from affectscope.cli import _safe, app
+from affectscope.cli import app
+from affectscope.render import _safe
 from affectscope.result import INDEX_NAMES, Result
 
 runner = CliRunner()
@@ -254,7 +255,7 @@ def _frame(rows: list[dict], source: str = "in\x1b[2J.wav") -> pd.DataFrame:
 
 
 def _printers():
-    from affectscope import cli
+    from affectscope import render
 
     speech = Result(
         _frame(
@@ -299,10 +300,10 @@ def _printers():
         {"label": "joy", "confidence": 0.6, "valence": 0.2, "arousal": 0.1, "rationale": _EVIL},
     )
     return [
-        (cli._print_speech_table, speech),
-        (cli._print_music_table, music),
-        (cli._print_physio_table, physio),
-        (cli._print_timeline_table, timeline),
+        (render._print_speech_table, speech),
+        (render._print_music_table, music),
+        (render._print_physio_table, physio),
+        (render._print_timeline_table, timeline),
     ]
 
 

@@ -7,19 +7,18 @@ Exit codes: 0 success; 1 some inputs of a batch failed (the others were processe
 from __future__ import annotations
 
 import json
-import math
 import os
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from affectscope.errors import AffectscopeError, ConfigError, InputError
+from affectscope.render import _CONTROL, _safe, _visible, render
 
 if TYPE_CHECKING:  # pragma: no cover
     from affectscope.result import Result
@@ -32,7 +31,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-_MAX_TABLE_ROWS = 200
 _BASELINES = ("auto", "always", "never")
 _TEXT_SUFFIXES = {".txt", ".text", ".md", ".log", ".csv", ".tsv", ".json", ".jsonl"}
 
@@ -50,33 +48,6 @@ class ModelsFormat(StrEnum):
 
     table = "table"
     json = "json"
-
-
-# C0 and C1 control characters, DEL and the Unicode bidirectional overrides: printed raw, text from an input (or a
-# file name) could move the cursor, clear the screen, set the terminal title or reorder what is shown.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _visible(m: re.Match[str]) -> str:
-    ch = m.group()
-    if ch in "\n\r\t":
-        return " "
-    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
-
-
-def _safe(value: Any) -> str:
-    r"""Make a value safe to print in a terminal table or message (JSON and CSV output keep the data as it is).
-
-    Control characters are shown as ``\xNN`` (line breaks and tabs as spaces) and rich markup is escaped.
-
-    Examples
-    --------
-    >>> _safe("hi \x1b]0;title\x07 [bold]x[/]\nthere")
-    'hi \\x1b]0;title\\x07 \\[bold]x\\[/] there'
-    """
-    from rich.markup import escape
-
-    return escape(_CONTROL.sub(_visible, str(value)))
 
 
 def _err(msg: str) -> None:
@@ -102,108 +73,6 @@ def _exit_on_error() -> Iterator[None]:
 
 def _looks_like_path(arg: str) -> bool:
     return not any(c.isspace() for c in arg) and (os.sep in arg or Path(arg).suffix.lower() in _TEXT_SUFFIXES)
-
-
-def _print_table(result: Result) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    sources = result.frame.index.get_level_values("source").unique()
-    one = len(sources) == 1
-    table = Table(title=_safe(sources[0]) if one else None, expand=True)
-    cited = "evidence" in result.frame.columns
-    words = "open_words" in result.frame.columns
-    columns = ([] if one else ["source"]) + ["chars", "text", "label", "words" if words else "labels"]
-    columns += ["conf", "val", "aro"] + (["evidence"] if cited else [])
-    for col in columns:
-        wide = col in ("text", "labels", "words", "source", "evidence")
-        table.add_column(col, overflow="fold", ratio=(4 if col == "text" else 2) if wide else None, no_wrap=not wide)
-    shown = result.frame.head(_MAX_TABLE_ROWS)
-    for (src, start, end), row in shown.iterrows():
-        table.add_row(
-            *([] if one else [_safe(src)]),
-            f"{start}-{end}",
-            _safe(row["text"]),
-            _safe(row["label"]),
-            _safe(row["open_words"] if words else row["labels"].replace(",", ", ")),
-            f"{row['confidence']:.2f}",
-            f"{row['valence']:+.2f}",
-            f"{row['arousal']:+.2f}",
-            *([_safe(row["evidence"])] if cited else []),
-        )
-    console.print(table)
-    if len(result.frame) > len(shown):
-        console.print(f"[dim]... {len(result.frame) - len(shown)} more rows: use --format csv|json or -o FILE.[/]")
-    s = result.summary
-    if s.get("label") is not None:
-        console.print(
-            f"[bold]overall[/]: {_safe(s['label'])} (confidence {s['confidence']:.2f}); labels: "
-            f"{_safe(', '.join(s['labels']))}; valence {s['valence']:+.2f}, arousal {s['arousal']:+.2f}, dominance "
-            f"{s['dominance']:+.2f}"
-            + (f"; in words: {_safe(', '.join(s['open_words']))}" if s.get("open_words") else "")
-        )
-        console.print(f"[dim]{_safe(s['rationale'])}[/]", highlight=False)
-
-
-def _print_speech_table(result: Result) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    sources = result.frame.index.get_level_values("source").unique()
-    one = len(sources) == 1
-    table = Table(title=_safe(sources[0]) if one else None, expand=True)
-    columns = [
-        *([] if one else ["source"]),
-        "seconds",
-        "transcript",
-        "voice",
-        "conf",
-        "val",
-        "aro",
-        "pitch",
-        "loud",
-        "text",
-    ]
-    for col in columns:
-        wide = col in ("transcript", "source")
-        table.add_column(
-            col, overflow="fold", ratio=(4 if col == "transcript" else 2) if wide else None, no_wrap=not wide
-        )
-    shown = result.frame.head(_MAX_TABLE_ROWS)
-
-    def num(v: object, fmt: str) -> str:
-        return "" if v is None or v != v else format(v, fmt)
-
-    for (src, start, end), row in shown.iterrows():
-        table.add_row(
-            *([] if one else [_safe(src)]),
-            f"{start:.1f}-{end:.1f}",
-            _safe(row["text"] or ""),
-            _safe(row["label"]),
-            f"{row['confidence']:.2f}",
-            f"{row['valence']:+.2f}",
-            f"{row['arousal']:+.2f}",
-            num(row["pitch_rel_st"], "+.1f"),
-            num(row["loudness_rel_db"], "+.1f"),
-            _safe(row["text_label"] or ""),
-        )
-    console.print(table)
-    if len(result.frame) > len(shown):
-        console.print(f"[dim]... {len(result.frame) - len(shown)} more rows: use --format csv|json or -o FILE.[/]")
-    s = result.summary
-    if s.get("label") is None:
-        console.print(f"[bold]overall[/]: {_safe(s.get('note', 'no speech'))}")
-        return
-    console.print(
-        f"[bold]overall[/]: voice {_safe(s['label'])} (confidence {s['confidence']:.2f}); valence "
-        f"{s['valence']:+.2f}, arousal {s['arousal']:+.2f}; {s['n_segments']} segments, {s['speech_duration']:.1f} s "
-        f"of speech; baseline: {_safe(s['baseline'])}"
-    )
-    console.print(
-        f"[dim]{_safe(s['rationale'])} pitch/loud: semitones/dB against the recording's median.[/]", highlight=False
-    )
 
 
 def _media_kind(path: str) -> str | None:
@@ -323,126 +192,6 @@ def _analyze_media(kind: str, inputs: list[str], *, model: str | None, options: 
     if len(files) == 1:
         return srec.process_file(files[0], **span)
     return srec.process_files(files)
-
-
-def _print_physio_table(result: Result) -> None:
-    """Wearable windows: stress probability and the physiological cues."""
-    from rich.console import Console
-
-    console = Console()
-    for (_, start, end), row in result.frame.head(_MAX_TABLE_ROWS).iterrows():
-        console.print(
-            f"{start / 60:5.1f}-{end / 60:5.1f} min  {_safe(row['label']):8s} P(stress) {row['stress2:stress']:.2f}  "
-            f"{_safe(row['evidence'])}",
-            highlight=False,
-        )
-    s = result.summary
-    if s.get("rationale"):
-        console.print(f"[bold]recording[/]: {_safe(s['label'])}; {_safe(s['rationale'])}", highlight=False)
-
-
-def _print_music_table(result: Result) -> None:
-    """Music windows: quadrant, valence/arousal, moods and musical evidence."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    table = Table(expand=True)
-    for col in ("window", "label", "conf", "val", "aro", "moods", "evidence"):
-        table.add_column(col, overflow="fold", no_wrap=col in ("window", "label", "conf", "val", "aro"))
-    for (_, start, end), row in result.frame.head(_MAX_TABLE_ROWS).iterrows():
-        table.add_row(
-            f"{start:.0f}-{end:.0f} s",
-            _safe(row["label"]),
-            f"{row['confidence']:.2f}",
-            _signed(row["valence"]),
-            _signed(row["arousal"]),
-            _safe(row["moods"]),
-            _safe(row["evidence"]),
-        )
-    console.print(table)
-    s = result.summary
-    if s.get("label"):
-        console.print(
-            f"[bold]track[/]: {_safe(s['label'])} (confidence {s['confidence']:.2f}); valence {s['valence']:+.2f}, "
-            f"arousal {s['arousal']:+.2f}; moods: {_safe(', '.join(s['moods']))}"
-        )
-        console.print(f"[dim]{_safe(s['rationale'])}[/]", highlight=False)
-    else:
-        for src, sub in s.get("sources", {}).items():
-            console.print(
-                f"[bold]{_safe(src)}[/]: {_safe(sub['label'])} ({sub['confidence']:.2f}); "
-                f"{_safe(', '.join(sub['moods']))}"
-            )
-
-
-def _signed(v: Any) -> str:
-    """Format a signed 2-decimal number, or blank when missing (fused rows have no VAD)."""
-    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:+.2f}"
-
-
-def _print_timeline_table(result: Result) -> None:
-    """Faces (and, for videos, voice and subtitle rows) on one timeline."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    frame = result.frame
-    sources = frame.index.get_level_values("source").unique()
-    one = len(sources) <= 1
-    table = Table(title=_safe(sources[0]) if len(sources) == 1 else None, expand=True)
-    for col in [*([] if one else ["source"]), "where", "what", "track", "label", "conf", "val", "aro", "cues"]:
-        wide = col in ("cues", "source")
-        table.add_column(col, overflow="fold", ratio=(4 if col == "cues" else 2) if wide else None, no_wrap=not wide)
-    actions = [c for c in frame.columns if c.startswith("action:")]
-    for (src, start, end), row in frame.head(_MAX_TABLE_ROWS).iterrows():
-        if row["modality"] == "face":
-            top = sorted(((row[c], c[7:].replace("_", " ")) for c in actions), reverse=True)[:2]
-            cues = ", ".join(f"{n} {v:.2f}" for v, n in top if v >= 0.2)
-        elif row["modality"] == "fusion":
-            cues = str(row["modalities"]) + (f" INCONGRUENT {row['incongruence']:.2f}" if row["incongruent"] else "")
-        elif row["modality"] == "speech":
-            said = row.get("text")
-            cues = " — ".join(str(x) for x in (said, row.get("evidence")) if isinstance(x, str) and x)
-        else:
-            cues = str(row.get("text") or "")
-        if end > start or row["modality"] != "face":
-            when = f"{start:.1f}-{end:.1f}"
-        else:  # a still image: where the face is
-            when = f"box {row['box_x']:.0f},{row['box_y']:.0f} {row['box_w']:.0f}x{row['box_h']:.0f}"
-        table.add_row(
-            *([] if one else [_safe(src)]),
-            when,
-            _safe(row["modality"]),
-            _safe(row["track"]),
-            _safe(row["label"]),
-            f"{row['confidence']:.2f}",
-            _signed(row.get("valence")),
-            _signed(row.get("arousal")),
-            _safe(cues),
-        )
-    console.print(table)
-    if len(frame) > _MAX_TABLE_ROWS:
-        console.print(f"[dim]... {len(frame) - _MAX_TABLE_ROWS} more rows: use --format csv|json or -o FILE.[/]")
-    s = result.summary
-    if s.get("label") is None:
-        console.print(f"[bold]overall[/]: {_safe(s.get('note', 'nothing found'))}")
-        return
-    by = s.get("labels_by_modality")
-    console.print(
-        f"[bold]overall[/]: {_safe(s['label'])} (confidence {s['confidence']:.2f}); valence "
-        f"{_signed(s.get('valence'))}, arousal {_signed(s.get('arousal'))}"
-        + (f"; by modality: {_safe(by)}" if by else "")
-    )
-    if s.get("incongruent"):
-        console.print(f"[yellow]the modalities disagree (incongruence {s['incongruence']:.2f})[/]")
-    tracks = s.get("tracks") or s.get("modalities", {}).get("face", {}).get("tracks") or {}
-    for tid, t in list(tracks.items())[:10]:
-        console.print(
-            f"  {_safe(tid)}: {_safe(t['label'])} ({t['n_faces']} observations, {t['first']:.1f}-{t['last']:.1f} s)"
-        )
-    if s.get("rationale"):
-        console.print(f"[dim]{_safe(s['rationale'])}[/]", highlight=False)
 
 
 @app.command()
@@ -630,22 +379,10 @@ def analyze(
             result.to_file(output)
         if fmt is Format.json:
             typer.echo(result.to_json())
-        elif fmt is Format.csv:
+        elif fmt is Format.csv or (kinds[0] == "eeg" and not conversation):  # EEG: CSV, no table yet
             typer.echo(result.frame.reset_index().to_csv(index=False), nl=False)
-        elif conversation:
-            _print_conversation_table(result)
-        elif kinds[0] == "audio":
-            _print_speech_table(result)
-        elif kinds[0] == "music":
-            _print_music_table(result)
-        elif kinds[0] == "physio":
-            _print_physio_table(result)
-        elif kinds[0] == "eeg":
-            typer.echo(result.frame.reset_index().to_csv(index=False), nl=False)
-        elif kinds[0] in ("image", "video"):
-            _print_timeline_table(result)
         else:
-            _print_table(result)
+            render(result, "conversation" if conversation else str(kinds[0] or "text"))
         if result.failures:
             for f in result.failures:
                 _err(f"{f['source']}: {f['message']}")
@@ -687,54 +424,6 @@ def _as_conversation(result: Result, *, model: str | None, streaming: bool, evid
         raise InputError(failures[0]["message"] if failures else "Nothing to analyse as a conversation.")
     frame, summary = rec._combine(frames)
     return Result(frame, summary | {"media": result.summary}, failures=failures)
-
-
-def _print_conversation_table(result: Result) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    escape = _safe
-
-    console = Console()
-    frame = result.frame
-    table = Table(expand=True)
-    cited = "evidence" in frame.columns
-    for col in ("dialogue", "turn", "speaker", "label", "conf", "val", "text", *(["because of"] if cited else [])):
-        wide = col in ("text", "because of")
-        table.add_column(col, overflow="fold", ratio=4 if wide else None, no_wrap=not wide)
-    for _, row in frame.head(_MAX_TABLE_ROWS).iterrows():
-        label = str(row["label"]) + (f" (was {row['shift_from']})" if row["shift"] else "")
-        if row["label_without_context"] != row["label"]:
-            label += f"; alone: {row['label_without_context']}"
-        label = escape(label)
-        table.add_row(
-            escape(str(row["dialogue"])),
-            str(row["turn"]),
-            escape(str(row["track"])),
-            label,
-            f"{row['confidence']:.2f}",
-            f"{row['valence']:+.2f}",
-            escape(str(row["text"])),
-            *([escape(str(row["evidence"]))] if cited else []),
-        )
-    console.print(table)
-    if len(frame) > _MAX_TABLE_ROWS:
-        console.print(f"[dim]... {len(frame) - _MAX_TABLE_ROWS} more rows: use --format csv|json or -o FILE.[/]")
-    s = result.summary
-    console.print(
-        f"[bold]overall[/]: {escape(s['label'])} ({s['n_turns']} turns, {s['n_speakers']} speakers, {s['n_dialogues']} "
-        f"dialogue(s), {s['n_shifts']} emotion shifts; mode {s['mode']})"
-    )
-    for name, sp in list(s["speakers"].items())[:10]:
-        console.print(
-            f"  {escape(name)}: {escape(', '.join(sp['dominant']))}; valence {sp['valence']:+.2f} "
-            f"({escape(sp['valence_trend'])}: "
-            f"{' '.join(f'{v:+.2f}' for v in sp['valence_trajectory'])}); {sp['n_shifts']} shifts",
-            highlight=False,
-        )
-    if s.get("skipped_turns"):
-        console.print(f"[dim]{s['skipped_turns']} empty turn(s) skipped.[/]")
-    console.print(f"[dim]{escape(s['rationale'])}[/]", highlight=False)
 
 
 def _analyze_text(
