@@ -127,10 +127,10 @@ def _text_recognizer(
 
 
 @lru_cache(maxsize=2)
-def _face_recognizer(model: str | None, num_threads: int | None):
+def _face_recognizer(model: str | None, num_threads: int | None, face_crop: str = "auto"):
     from affectscope.recognizers.face import FaceRecognizer
 
-    return FaceRecognizer(model, num_threads=num_threads)
+    return FaceRecognizer(model, num_threads=num_threads, face_crop=face_crop)
 
 
 @lru_cache(maxsize=2)
@@ -172,6 +172,7 @@ def analyze(
     evidence: bool = True,
     window: float | str = "utterance",
     labels: str | None = None,
+    face_crop: str = "auto",
 ) -> Result:
     """Analyse the emotion in a text or text file and return a :class:`~affectscope.Result`.
 
@@ -204,6 +205,9 @@ def analyze(
         Video: fusion windows (voice segments, or seconds).
     labels : {"open"}, optional
         ``"open"`` adds ``open_words`` (closest words of the open emotion vocabulary) to rows and summary.
+    face_crop : {"auto", "always", "never"}
+        Images: read a small image without a detected face as one aligned face crop (``"auto"``), every image
+        as one (``"always"``), or only detect faces (``"never"``); see ``FaceRecognizer``. Rows say ``crop``.
 
     Returns
     -------
@@ -245,9 +249,17 @@ def analyze(
                 fps=fps,
                 evidence=evidence,
                 window=window,
+                face_crop=face_crop,
             )
         )
     name = None if model is None else str(model)
+    if not isinstance(face_crop, str) or face_crop not in ("auto", "always", "never"):
+        from affectscope.errors import ConfigError
+
+        raise ConfigError(
+            "The 'face_crop' parameter of analyze must be one of ['auto', 'always', 'never']. "
+            f"Got {repr(face_crop)[:40]} instead."
+        )
     if isinstance(obj, os.PathLike):
         from affectscope.media.audio import MEDIA_SUFFIXES
         from affectscope.media.image import IMAGE_SUFFIXES
@@ -257,7 +269,7 @@ def analyze(
         suffix = Path(obj).suffix.lower()
         if suffix in IMAGE_SUFFIXES:
             validate_input(obj, "image")
-            return _face_recognizer(name, num_threads).process_file(Path(obj))
+            return _face_recognizer(name, num_threads, face_crop).process_file(Path(obj))
         if suffix in VIDEO_SUFFIXES:
             validate_input(obj, "video")
             video = _video_recognizer(transcript, language, float(fps), num_threads, evidence, window)

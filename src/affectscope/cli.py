@@ -32,6 +32,7 @@ app = typer.Typer(
 )
 
 _BASELINES = ("auto", "always", "never")
+_FACE_CROPS = ("auto", "always", "never")  # FaceRecognizer(face_crop=...), without importing it
 _TEXT_SUFFIXES = {".txt", ".text", ".md", ".log", ".csv", ".tsv", ".json", ".jsonl"}
 
 
@@ -146,7 +147,12 @@ def _analyze_media(kind: str, inputs: list[str], *, model: str | None, options: 
     if kind == "image":
         from affectscope.recognizers.face import FaceRecognizer
 
-        rec = FaceRecognizer(model, max_faces=options["max_faces"], min_face_size=options["min_face_size"])
+        rec = FaceRecognizer(
+            model,
+            max_faces=options["max_faces"],
+            min_face_size=options["min_face_size"],
+            face_crop=options.get("face_crop", "auto"),
+        )
         return rec.process_file(files[0]) if len(files) == 1 else rec.process_files(files)
     if kind == "physio":
         from affectscope.recognizers.physio import PhysioRecognizer
@@ -225,6 +231,13 @@ def analyze(
     fps: Annotated[float, typer.Option(help="Video: frames analysed per second.")] = 5.0,
     max_faces: Annotated[int, typer.Option(help="Image/video: most faces analysed per frame.")] = 5,
     min_face_size: Annotated[int, typer.Option(help="Image/video: smallest face looked for (pixels).")] = 48,
+    face_crop: Annotated[
+        str,
+        typer.Option(
+            help="Images: read a small image (sides 24-128 px) with no detected face as one aligned face crop "
+            "(auto), every image as one (always), or only detect (never)."
+        ),
+    ] = "auto",
     start: Annotated[float | None, typer.Option(help="Audio/video: start of the part to analyse (s).")] = None,
     end: Annotated[float | None, typer.Option(help="Audio/video: end of the part to analyse (s).")] = None,
     subtitles: Annotated[
@@ -303,8 +316,15 @@ def analyze(
             raise ConfigError(
                 f"The 'baseline' parameter of analyze must be one of {list(_BASELINES)}. Got {baseline[:40]!r} instead."
             )
+        if face_crop not in _FACE_CROPS:
+            raise ConfigError(
+                f"The 'face_crop' parameter of analyze must be one of {list(_FACE_CROPS)}. "
+                f"Got {face_crop[:40]!r} instead."
+            )
         kinds = [None if text else _media_kind(p) for p in inputs]
         media = [k is not None for k in kinds]
+        if face_crop != "auto" and any(k != "image" for k in kinds):
+            raise InputError("--face-crop applies to still images (videos always detect their faces).")
         if modality not in (None, "speech", "music", "eeg", "physio"):
             raise InputError(f"--modality takes 'speech', 'music', 'physio' or 'eeg'; got {modality!r}.")
         if modality == "eeg" and model is None:
@@ -340,6 +360,7 @@ def analyze(
                 "fps": fps,
                 "max_faces": max_faces,
                 "min_face_size": min_face_size,
+                "face_crop": face_crop,
                 "start": start,
                 "end": end,
                 "subtitles": subtitles,
@@ -530,6 +551,11 @@ def batch(
             )
         if report.unreadable:
             lines.append(f"{len(report.unreadable)} files of other kinds were not read (e.g. {report.unreadable[0]})")
+        if report.no_face:
+            n = len(report.no_face)
+            lines.append(
+                f"{n} image{'s' if n != 1 else ''} had no face (e.g. {report.no_face[0]}; column 'note' of the summary)"
+            )
         lines.append(f"rows: {out / 'parts' / '*' / 'rows.parquet'}; summary: {out / 'summary.parquet'}")
         for line in lines:
             typer.echo(_CONTROL.sub(_visible, line))  # file names may hold control characters

@@ -90,6 +90,8 @@ class BatchReport:
         Peak resident memory of each worker process (MB), by process id.
     lock_taken_over : str or None
         The run (pid, host, start) whose lock this run took over because it had been killed; else None.
+    no_face : list of str
+        Images analysed without error in which no face was found (no rows; ``note`` in ``summary.parquet``).
     """
 
     total: int = 0
@@ -102,6 +104,7 @@ class BatchReport:
     seconds: float = 0.0
     peak_rss_mb: dict[int, float] = field(default_factory=dict)
     lock_taken_over: str | None = None
+    no_face: list[str] = field(default_factory=list)
 
     @property
     def items_per_second(self) -> float:
@@ -269,6 +272,8 @@ def run_batch(
             report.seconds = time.perf_counter() - t0
             summary, errors = store.consolidate()
             report.ok, report.failed = len(summary), len(errors)
+            faceless = summary[(summary["kind"] == "image") & (summary["n_rows"] == 0)]
+            report.no_face = faceless["input"].astype(str).tolist()
     return report
 
 

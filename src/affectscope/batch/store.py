@@ -30,7 +30,8 @@ from affectscope.errors import ConfigError, InputError
 
 __all__ = ["OutputStore"]
 
-SUMMARY_COLUMNS = ("input", "kind", "modality", "label", "confidence", "n_rows", "summary_json")
+#: ``note``: the summary's note (e.g. "no face detected" for an image without a face; None when there is none)
+SUMMARY_COLUMNS = ("input", "kind", "modality", "label", "confidence", "n_rows", "note", "summary_json")
 ERROR_COLUMNS = ("input", "kind", "error", "message")
 
 
@@ -133,6 +134,8 @@ class OutputStore:
         errors = [self._read(n, "errors") for n in names]
         s = pd.concat(summary, ignore_index=True) if summary else _empty(SUMMARY_COLUMNS)
         e = pd.concat(errors, ignore_index=True) if errors else _empty(ERROR_COLUMNS)
+        if "note" not in s.columns:  # parts written before the column existed
+            s.insert(s.columns.get_loc("summary_json"), "note", None)
         s = s.sort_values("input", kind="stable").reset_index(drop=True)
         e = e.sort_values("input", kind="stable").reset_index(drop=True)
         both = pd.concat([s["input"], e["input"]])

@@ -171,6 +171,7 @@ class PartProcessor:
                     "label": s.get("label"),
                     "confidence": float(s["confidence"]) if s.get("confidence") is not None else np.nan,
                     "n_rows": len(frame),
+                    "note": str(s["note"]) if s.get("note") is not None else None,
                     "summary_json": json.dumps(_jsonable(s), ensure_ascii=False, sort_keys=True),
                 }
             )

@@ -12,6 +12,10 @@ Pipeline (``preprocess → forward → postprocess`` as every recognizer):
    two softmaxes gives Ekman-7 probabilities, and their expected valence/arousal/dominance;
 4. blendshapes become named facial actions (smile, brow lowerer, ...) — evidence users can check.
 
+Small images in which no face is detected — face crops such as FER2013's 48×48 images, on which the detector's
+smallest face size rules a face out — are read as **one aligned face** covering the image (``face_crop="auto"``,
+rows flagged ``crop``; see :data:`CROP_MAX_SIDE` and ``docs/faces.md``).
+
 In videos, frames are decoded as a stream at the analysis rate (:func:`~affectscope.media.video.iter_frames`)
 and :class:`~affectscope.recognizers.face.tracking.FaceTracker` gives each person a stable ``track`` id.
 
@@ -38,17 +42,56 @@ from affectscope._validation import check_int, check_number, check_span
 from affectscope.errors import ConfigError, InputError
 from affectscope.explain import face_evidence
 from affectscope.recognizers.base import Recognizer, onnx_session
-from affectscope.recognizers.face.align import align_face, to_grey
+from affectscope.recognizers.face.align import align_face, crop_input, to_grey
 from affectscope.recognizers.face.detect import FaceFinder
 from affectscope.recognizers.face.landmarks import ACTIONS, FaceMesh, FaceMesher, actions_from_blendshapes
 from affectscope.recognizers.face.tracking import FaceTracker, appearance
 from affectscope.result import INDEX_NAMES, Result
 
-__all__ = ["ACTION_COLUMNS", "FaceRecognizer"]
+__all__ = ["ACTION_COLUMNS", "CROP_MAX_SIDE", "FACE_CROP_MODES", "FaceRecognizer", "looks_like_crop"]
 _VAD = ("valence", "arousal", "dominance")
 _BOX = ("box_x", "box_y", "box_w", "box_h")
 _POSE = ("yaw", "pitch", "roll")
 ACTION_COLUMNS = tuple(f"action:{a}" for a in ACTIONS)
+#: How a still image may be read as one aligned face crop (``FaceRecognizer(face_crop=...)``).
+FACE_CROP_MODES = ("auto", "always", "never")
+#: ``face_crop="auto"``: images whose sides are all in [CROP_MIN_SIDE, CROP_MAX_SIDE] pixels (and at most
+#: :data:`CROP_MAX_ASPECT` times longer than wide) are read as a face crop when no face is detected in them. 128
+#: covers FER2013 and CK+48 (48 px) and RAF-DB's aligned faces (100 px); larger photos keep detection only.
+CROP_MAX_SIDE = 128
+CROP_MIN_SIDE = 24
+CROP_MAX_ASPECT = 1.5
+_CROP_MIN_CONTRAST = 2.0  # grey standard deviation: a flat image is no face
+_CROP_FILL = 0.5  # a landmarked face counts as the crop's face when its box spans half the image's shorter side
+NO_ACTIONS = "face crop: no landmarks found, facial actions and head pose not available"
+
+
+def looks_like_crop(pixels: np.ndarray) -> bool:
+    """Whether ``face_crop="auto"`` may read an image as one aligned face crop (size, shape and contrast).
+
+    Parameters
+    ----------
+    pixels : ndarray of shape (height, width[, 3])
+        The image.
+
+    Returns
+    -------
+    bool
+        True for images with both sides in [24, 128] pixels, at most 1.5 times longer than wide, and not flat.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> looks_like_crop(rng.integers(0, 255, (48, 48, 3), dtype=np.uint8))
+    True
+    >>> looks_like_crop(rng.integers(0, 255, (256, 256, 3), dtype=np.uint8)), looks_like_crop(np.zeros((48, 48)))
+    (False, False)
+    """
+    h, w = pixels.shape[:2]
+    if not (min(h, w) >= CROP_MIN_SIDE and max(h, w) <= CROP_MAX_SIDE and max(h, w) <= CROP_MAX_ASPECT * min(h, w)):
+        return False
+    return float(np.asarray(pixels, dtype=np.float32).std()) >= _CROP_MIN_CONTRAST
 
 
 class FaceRecognizer(Recognizer):
@@ -74,6 +117,10 @@ class FaceRecognizer(Recognizer):
         Faces per forward pass of the expression model.
     num_threads : int, optional
         CPU threads of the expression model (all cores when omitted).
+    face_crop : {"auto", "always", "never"}
+        Still images only (videos always detect): ``"auto"`` reads a small image (see :func:`looks_like_crop`) in
+        which no face is detected as one aligned face crop covering the image (FER2013 / CK+ style), its row
+        flagged ``crop=True``; ``"always"`` reads every image so, without detection; ``"never"`` only detects.
 
     Examples
     --------
@@ -81,6 +128,14 @@ class FaceRecognizer(Recognizer):
     >>> r = FaceRecognizer(num_threads=1).process_image(np.full((64, 64, 3), 200, np.uint8))
     >>> len(r), r.summary["note"]
     (0, 'no face detected')
+    >>> from PIL import Image
+    >>> from skimage import data
+    >>> crop = Image.fromarray(data.astronaut()[60:184, 164:288]).convert("L").resize((48, 48))  # FER2013-style
+    >>> r = FaceRecognizer(num_threads=1).process_image(crop)  # too small for detection: read as a face crop
+    >>> len(r), bool(r.frame["crop"].iloc[0]), r.frame["label"].iloc[0], float(r.frame["box_w"].iloc[0])
+    (1, True, 'joy', 48.0)
+    >>> len(FaceRecognizer(num_threads=1, face_crop="never").process_image(crop))
+    0
     """
 
     modality = "face"
@@ -96,7 +151,13 @@ class FaceRecognizer(Recognizer):
         scan_every: float = 2.0,
         batch_size: int = 64,
         num_threads: int | None = None,
+        face_crop: str = "auto",
     ) -> None:
+        if not isinstance(face_crop, str) or face_crop not in FACE_CROP_MODES:
+            raise ConfigError(
+                f"The 'face_crop' parameter of FaceRecognizer must be one of {list(FACE_CROP_MODES)}. "
+                f"Got {repr(face_crop)[:40]} instead."
+            )
         super().__init__(model, batch_size=batch_size, num_threads=num_threads)
         max_faces = check_int(max_faces, name="max_faces", func="FaceRecognizer", low=1, high=100)
         min_face_size = check_int(min_face_size, name="min_face_size", func="FaceRecognizer", low=8, high=4096)
@@ -110,6 +171,7 @@ class FaceRecognizer(Recognizer):
         self.min_confidence = float(min_confidence)
         self.fps = float(fps)
         self.scan_every = float(scan_every)
+        self.face_crop = face_crop
         head = self.bundle.heads["emotion"]
         self.space_: str = head["space"]
         self.labels_: list[str] = list(head["labels"])
@@ -214,13 +276,31 @@ class FaceRecognizer(Recognizer):
         return self.postprocess(self.forward(self.preprocess(crops)))
 
     # --- detection ----------------------------------------------------------------------------------------------
-    def _finder(self, *, video: bool) -> FaceFinder:
+    def _mesher(self) -> FaceMesher:
         if self._image_mesher is None:
             self._image_mesher = FaceMesher(
                 self.bundle.file("landmarker"), max_faces=self.max_faces, min_confidence=self.min_confidence
             )
+        return self._image_mesher
+
+    def _finder(self, *, video: bool) -> FaceFinder:
         every = self.scan_every if video else 0.0
-        return FaceFinder(self._image_mesher, min_face=self.min_face_size, max_faces=self.max_faces, scan_every=every)
+        return FaceFinder(self._mesher(), min_face=self.min_face_size, max_faces=self.max_faces, scan_every=every)
+
+    def _crop_face(self, rgb: np.ndarray, *, auto: bool) -> tuple[bool, FaceMesh | None]:
+        """Read the whole image as one face crop: ``(read, landmarks)``.
+
+        The landmarker runs once more on the image, without the smallest-face limit, only to give the crop its
+        facial actions and head pose: its largest face counts when it spans half the image's shorter side. In
+        ``auto`` mode, an image where it finds only smaller faces is not a face crop (``read`` False): it holds
+        a face smaller than ``min_face_size``.
+        """
+        h, w = rgb.shape[:2]
+        faces = self._mesher().detect(np.ascontiguousarray(rgb))
+        big = [f for f in faces if max(f.box[2], f.box[3]) >= _CROP_FILL * min(h, w)]
+        if auto and faces and not big:
+            return False, None
+        return True, (big[0] if big else None)
 
     def _faces(self, rgb: np.ndarray, finder: FaceFinder, time: float | None) -> tuple[list[FaceMesh], np.ndarray]:
         faces = finder.find(rgb, time=time)
@@ -239,10 +319,20 @@ class FaceRecognizer(Recognizer):
 
     # --- rows -----------------------------------------------------------------------------------------------------
     def _records(
-        self, times: list[tuple[float, float]], faces: list[FaceMesh], tracks: list[str], crops: np.ndarray
+        self,
+        times: list[tuple[float, float]],
+        faces: Sequence[FaceMesh | None],
+        tracks: list[str],
+        crops: np.ndarray,
+        *,
+        box: tuple[float, float, float, float] | None = None,
     ) -> list[dict[str, Any]]:
-        """One row (a dict, index fields ``start``/``end`` included) per face."""
-        if not faces:
+        """One row (a dict, index fields ``start``/``end`` included) per face.
+
+        ``box`` marks face-crop rows (one image read as one face): the box is the whole image, and a face without
+        landmarks (``None``) gets NaN actions and pose.
+        """
+        if not len(faces):
             return []
         pred = self.predict_crops(crops)
         p = pred[self.space_]
@@ -254,17 +344,23 @@ class FaceRecognizer(Recognizer):
                 "end": round(times[k][1], 3),
                 "modality": "face",
                 "track": tracks[k],
+                "crop": box is not None,
                 "label": top,
                 "labels": top,
                 "confidence": float(p[k].max()),
             }
             row.update({f"{self.space_}:{lab}": float(p[k, j]) for j, lab in enumerate(self.labels_)})
             row.update({dim: float(pred["vad"][k, j]) for j, dim in enumerate(_VAD)})
-            row.update({key: round(f.box[j], 1) for j, key in enumerate(_BOX)})
-            row.update({key: f.pose[j] for j, key in enumerate(_POSE)})
-            actions = actions_from_blendshapes(f.blendshapes)
-            row.update({f"action:{a}": v for a, v in actions.items()})
-            row["evidence"] = face_evidence(top, actions)
+            row.update({key: round(float((f.box if box is None else box)[j]), 1) for j, key in enumerate(_BOX)})
+            if f is None:
+                row.update(dict.fromkeys(_POSE, np.nan))
+                row.update(dict.fromkeys(ACTION_COLUMNS, np.nan))
+                row["evidence"] = NO_ACTIONS
+            else:
+                row.update({key: f.pose[j] for j, key in enumerate(_POSE)})
+                actions = actions_from_blendshapes(f.blendshapes)
+                row.update({f"action:{a}": v for a, v in actions.items()})
+                row["evidence"] = face_evidence(top, actions)
             rows.append(row)
         return rows
 
@@ -292,14 +388,27 @@ class FaceRecognizer(Recognizer):
         Returns
         -------
         Result
-            One row per face (start = end = 0); ``summary`` with the dominant expression.
+            One row per face (start = end = 0); ``summary`` with the dominant expression. With ``face_crop``
+            (``"auto"``: a small image without a detected face; ``"always"``) the whole image is one face crop:
+            one row with ``crop=True`` and the image as its box, and the summary says so in ``note``.
         """
         from affectscope.media.image import load_image
 
         img = load_image(image, source=source)
-        faces, crops = self._faces(img.pixels, self._finder(video=False), None)
-        tracks = [f"face{i + 1}" for i in range(len(faces))]
-        frame = self._frame(img.source, self._records([(0.0, 0.0)] * len(faces), faces, tracks, crops))
+        px = img.pixels
+        faces: list[FaceMesh] = []
+        records: list[dict[str, Any]] = []
+        if self.face_crop != "always":
+            faces, crops = self._faces(px, self._finder(video=False), None)
+            tracks = [f"face{i + 1}" for i in range(len(faces))]
+            records = self._records([(0.0, 0.0)] * len(faces), faces, tracks, crops)
+        if not faces and (self.face_crop == "always" or (self.face_crop == "auto" and looks_like_crop(px))):
+            read, mesh = self._crop_face(px, auto=self.face_crop == "auto")
+            if read:
+                h, w = px.shape[:2]
+                crop = crop_input(px, size=self._size)[None]
+                records = self._records([(0.0, 0.0)], [mesh], ["face1"], crop, box=(0.0, 0.0, float(w), float(h)))
+        frame = self._frame(img.source, records)
         return Result(frame, self.summarize(frame))
 
     def process_video(
@@ -410,6 +519,16 @@ class FaceRecognizer(Recognizer):
             str(t): _face_summary(g, self.space_, self.labels_) for t, g in frame.groupby("track", sort=False)
         }
         out["rationale"] = _rationale(frame, out["label"], self.space_)
+        if "crop" in frame.columns and frame["crop"].any():
+            n = int(frame["crop"].sum())
+            out["n_crops"] = n
+            out["note"] = (
+                "no face detected: the image was read as one aligned face crop"
+                if n == len(frame) and self.face_crop == "auto"
+                else f"{n} image(s) read as one aligned face crop"
+            )
+            if frame.loc[frame["crop"], ACTION_COLUMNS[0]].isna().all():
+                out["note"] += "; facial actions not available (no landmarks found)"
         return out
 
     def _combine(self, frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -448,14 +567,18 @@ def _face_summary(frame: pd.DataFrame, space: str, labels: Iterable[str]) -> dic
         "first": round(float(starts.min()), 3),
         "last": round(float(starts.max()), 3),
     }
-    peaks = {}
-    for col in ACTION_COLUMNS:
-        i = int(np.argmax(frame[col].to_numpy()))
-        peaks[col.split(":", 1)[1]] = {"max": round(float(frame[col].iloc[i]), 3), "at": round(float(starts[i]), 3)}
-    out["actions"] = {
-        "mean": {c.split(":", 1)[1]: round(float(frame[c].mean()), 3) for c in ACTION_COLUMNS},
-        "peak": peaks,
-    }
+    peaks: dict[str, Any] = {}
+    means: dict[str, Any] = {}
+    for col in ACTION_COLUMNS:  # face crops without landmarks have NaN actions: left out, None if all are
+        v = frame[col].to_numpy(dtype=np.float64)
+        name = col.split(":", 1)[1]
+        if np.isnan(v).all():
+            peaks[name], means[name] = {"max": None, "at": None}, None
+            continue
+        i = int(np.nanargmax(v))
+        peaks[name] = {"max": round(float(v[i]), 3), "at": round(float(starts[i]), 3)}
+        means[name] = round(float(np.nanmean(v)), 3)
+    out["actions"] = {"mean": means, "peak": peaks}
     return out
 
 
@@ -465,7 +588,10 @@ def _rationale(frame: pd.DataFrame, label: str, space: str) -> str:
     i = int(np.argmax(col.to_numpy()))
     row = frame.iloc[i]
     _, s, _ = frame.index[i]
-    acts = sorted(((float(row[c]), c.split(":", 1)[1].replace("_", " ")) for c in ACTION_COLUMNS), reverse=True)
+    acts = sorted(
+        ((float(row[c]), c.split(":", 1)[1].replace("_", " ")) for c in ACTION_COLUMNS if not np.isnan(row[c])),
+        reverse=True,
+    )
     cues = [f"{name} {v:.2f}" for v, name in acts[:3] if v >= 0.2]
     share = float((frame["label"] == label).mean())
     where = f" at {s:.1f} s" if frame.index.get_level_values("start").nunique() > 1 else ""

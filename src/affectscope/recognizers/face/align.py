@@ -6,13 +6,16 @@ the mean positions of a few expression-stable points (eye corners, nose, cheek e
 a least-squares similarity transform (rotation, uniform scale, shift; Umeyama 1991) maps a face's landmarks
 onto that template, and the face is resampled bilinearly into a 48×48 grey crop — upright, centred and scaled
 as the training faces were.
+
+Images that already are such crops (FER2013, CK+48, RAF-DB's aligned 100×100 faces) are not warped:
+:func:`crop_input` only turns them grey and resizes them to the model input, as ``affectscope eval`` reads them.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["align_face", "similarity", "to_grey"]
+__all__ = ["align_face", "crop_input", "similarity", "to_grey"]
 
 
 def to_grey(rgb: np.ndarray) -> np.ndarray:
@@ -93,3 +96,31 @@ def align_face(grey: np.ndarray, points: np.ndarray, template: np.ndarray, *, si
     top = g[y0, x0] * (1 - fx) + g[y0, x1] * fx
     bottom = g[y1, x0] * (1 - fx) + g[y1, x1] * fx
     return np.clip(np.round(top * (1 - fy) + bottom * fy), 0, 255).astype(np.uint8)
+
+
+def crop_input(rgb: np.ndarray, *, size: int = 48) -> np.ndarray:
+    """Read a whole image as an already aligned face crop: Pillow grey, resized bilinearly to ``size × size``.
+
+    This is how FER2013-style crops reach the model in ``affectscope eval`` and, for small images without a
+    detectable face, in :meth:`~affectscope.recognizers.face.FaceRecognizer.process_image` (``face_crop``).
+
+    Parameters
+    ----------
+    rgb : ndarray of shape (height, width, 3)
+        uint8 RGB image.
+    size : int
+        Output side.
+
+    Returns
+    -------
+    ndarray of shape (size, size), uint8
+
+    Examples
+    --------
+    >>> crop_input(np.full((100, 80, 3), 200, np.uint8)).shape
+    (48, 48)
+    """
+    from PIL import Image
+
+    grey = Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8)).convert("L")
+    return np.asarray(grey.resize((size, size), Image.BILINEAR))
