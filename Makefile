@@ -20,6 +20,7 @@ install-dev: $(BIN)/python
 
 demo: install
 	$(BIN)/affectscope analyze src/affectscope/examples/notes.txt
+	@echo "affectscope is installed in $(VENV), not on your PATH: run 'source $(VENV)/bin/activate' to use 'affectscope ...' in this shell, or call $(BIN)/affectscope directly."
 
 test: install-dev browser
 	$(BIN)/python -m pytest

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from affectscope.result import Result
@@ -115,106 +113,47 @@ def check_analyze_options(
     return out
 
 
-@lru_cache(maxsize=4)
-def _text_recognizer(
-    model: str | None, batch_size: int, segment: str, encoding: str, num_threads: int | None, evidence: bool
-):
-    from affectscope.recognizers.text import TextRecognizer
+def analyze(obj: Any, *, spec: Any = None, **options: Any) -> Result:
+    """Analyse the emotion of a text, dialogue, image, audio, video, song or wearable recording.
 
-    return TextRecognizer(
-        model, batch_size=batch_size, segment=segment, encoding=encoding, num_threads=num_threads, evidence=evidence
-    )
-
-
-@lru_cache(maxsize=2)
-def _face_recognizer(model: str | None, num_threads: int | None, face_crop: str = "auto"):
-    from affectscope.recognizers.face import FaceRecognizer
-
-    return FaceRecognizer(model, num_threads=num_threads, face_crop=face_crop)
-
-
-@lru_cache(maxsize=2)
-def _video_recognizer(
-    transcript: bool, language: str | None, fps: float, num_threads: int | None, evidence: bool, window: float | str
-):
-    from affectscope.recognizers.video import VideoRecognizer
-
-    return VideoRecognizer(
-        fps=fps, transcript=transcript, language=language, num_threads=num_threads, evidence=evidence, window=window
-    )
-
-
-@lru_cache(maxsize=2)
-def _conversation_recognizer(model: str | None, mode: str, num_threads: int | None):
-    from affectscope.conversation import ConversationRecognizer
-
-    return ConversationRecognizer(model, mode=mode, num_threads=num_threads)
-
-
-@lru_cache(maxsize=2)
-def _speech_recognizer(model: str | None, transcript: bool, language: str | None, num_threads: int | None):
-    from affectscope.recognizers.speech import SpeechRecognizer
-
-    return SpeechRecognizer(model, transcript=transcript, language=language, num_threads=num_threads)
-
-
-def analyze(
-    obj: Any,
-    *,
-    model: str | os.PathLike[str] | None = None,
-    segment: str = "sentence",
-    encoding: str = "utf-8",
-    batch_size: int = 64,
-    num_threads: int | None = None,
-    transcript: bool = True,
-    language: str | None = None,
-    fps: float = 5.0,
-    evidence: bool = True,
-    window: float | str = "utterance",
-    labels: str | None = None,
-    face_crop: str = "auto",
-) -> Result:
-    """Analyse the emotion in a text or text file and return a :class:`~affectscope.Result`.
+    Every option of ``affectscope analyze`` is a keyword here (they make an
+    :class:`~affectscope.pipeline.AnalysisSpec`, validated before anything is loaded); the input goes through the
+    same router as the CLI, batch and the service, so the rows and summary are the same whichever asked.
 
     Parameters
     ----------
-    obj : str, pathlib.Path, bytes, file object or dict
-        A ``str`` is the text itself; a :class:`pathlib.Path` (or other ``os.PathLike``) is a text file, an
-        image (faces; ``face`` extra), a video (faces + voice + subtitles; ``video`` extra) or an audio file
-        (``speech`` extra), by suffix.
-    model : str or path-like, optional
-        Registry name (see ``affectscope models``) or a bundle folder.
-    segment : {"sentence", "line"}
-        How the text is split into rows.
-    encoding : str
-        Encoding of files and bytes (default UTF-8).
-    batch_size : int
-        Sentences per forward pass.
-    num_threads : int, optional
-        CPU threads (default: all cores).
-    transcript : bool
-        Audio: transcribe the speech and analyse its words too.
-    language : str, optional
-        Audio: spoken language (ISO 639-1, or ``"auto"``); English when omitted.
-    fps : float
-        Video: frames analysed per second.
-    evidence : bool
-        Text and subtitles: cite the words behind each label (``False`` is faster; faces, voices and fused rows
-        always carry their cues).
-    window : float or "utterance"
-        Video: fusion windows (voice segments, or seconds).
-    labels : {"open"}, optional
-        ``"open"`` adds ``open_words`` (closest words of the open emotion vocabulary) to rows and summary.
-    face_crop : {"auto", "always", "never"}
-        Images: read a small image without a detected face as one aligned face crop (``"auto"``), every image
-        as one (``"always"``), or only detect faces (``"never"``); see ``FaceRecognizer``. Rows say ``crop``.
+    obj : str, pathlib.Path, bytes, file object, list of paths, turns or Result
+        A ``str`` (or bytes / a file object) is the text itself; a :class:`pathlib.Path` (or other
+        ``os.PathLike``) is detected by content: a text file, a dialogue (``.csv``/``.tsv`` with speaker and text
+        columns, ``.jsonl``/``.json`` turns), subtitles, an image (faces; ``face`` extra), audio (a voice, or a
+        song with ``modality="music"``; ``speech``/``music`` extras), a video (faces + voice + subtitles; ``video``
+        extra), an Empatica E4 export (folder or zip), a timestamped wearable CSV or an EDF/BDF file (``physio``
+        extra); a list of paths is analysed file by file. With ``modality="conversation"``: ``(speaker, text)``
+        turns, a DataFrame, or the Result of a speech/video analysis.
+    spec : AnalysisSpec, optional
+        A ready spec (the keywords then change some of its fields).
+    **options
+        The fields of :class:`~affectscope.pipeline.AnalysisSpec`: ``modality`` (``"auto"``, ``"text"``,
+        ``"conversation"``, ``"speech"``, ``"face"``, ``"video"``, ``"music"``, ``"physio"``, ``"eeg"``),
+        ``model``, ``models``, ``profile``, ``conversation``, ``streaming``, ``segment``, ``encoding``,
+        ``batch_size``, ``num_threads``, ``transcript``, ``language``, ``baseline``, ``fps``, ``max_faces``,
+        ``min_face_size``, ``face_crop``, ``start``, ``end``, ``subtitles``, ``evidence``, ``window``,
+        ``uncertain_below``, ``labels``.
 
     Returns
     -------
     Result
         ``frame`` (one row per sentence, indexed by (source, start, end) in characters; for audio one row per
         voice segment, in seconds; for images one row per face; for videos face rows per analysed frame, voice
-        segments and subtitle cues on one timeline) and ``summary``.
+        segments and subtitle cues on one timeline; for dialogues one row per turn; for songs and recordings one
+        row per window) and ``summary`` (for a path, ``detected`` says what the input was read as).
+
+    Raises
+    ------
+    ConfigError
+        An unknown or invalid option (the standard one-line message), or a model the profile refuses.
+    InputError
+        The input cannot be read as asked (the message says what it is and what is accepted).
 
     Examples
     --------
@@ -224,64 +163,20 @@ def analyze(
     'anger'
     >>> r.frame.index[0] == ("text", 0, 21)
     True
+    >>> affectscope.analyze("Hi", fsp=2)
+    Traceback (most recent call last):
+    ...
+    affectscope.errors.ConfigError: Unknown analysis option 'fsp'. Accepted: modality, model, models, ...
     """
-    checked = check_analyze_options(
-        fps=fps, window=window, batch_size=batch_size, num_threads=num_threads, segment=segment, encoding=encoding
-    )
-    fps, window, batch_size = checked["fps"], checked["window"], checked["batch_size"]
-    if labels is not None:
-        if labels != "open":
-            from affectscope.errors import ConfigError
+    from affectscope.pipeline import AnalysisSpec, run
 
-            raise ConfigError(f"The 'labels' parameter must be 'open' or None. Got {labels!r} instead.")
-        from affectscope.labels.open_vocabulary import add_open_words
-
-        return add_open_words(
-            analyze(
-                obj,
-                model=model,
-                segment=segment,
-                encoding=encoding,
-                batch_size=batch_size,
-                num_threads=num_threads,
-                transcript=transcript,
-                language=language,
-                fps=fps,
-                evidence=evidence,
-                window=window,
-                face_crop=face_crop,
-            )
-        )
-    name = None if model is None else str(model)
-    if not isinstance(face_crop, str) or face_crop not in ("auto", "always", "never"):
-        from affectscope.errors import ConfigError
-
-        raise ConfigError(
-            "The 'face_crop' parameter of analyze must be one of ['auto', 'always', 'never']. "
-            f"Got {repr(face_crop)[:40]} instead."
-        )
-    if isinstance(obj, os.PathLike):
-        from affectscope.media.audio import MEDIA_SUFFIXES
-        from affectscope.media.image import IMAGE_SUFFIXES
-        from affectscope.media.probe import validate_input
-        from affectscope.media.video import VIDEO_SUFFIXES
-
-        suffix = Path(obj).suffix.lower()
-        if suffix in IMAGE_SUFFIXES:
-            validate_input(obj, "image")
-            return _face_recognizer(name, num_threads, face_crop).process_file(Path(obj))
-        if suffix in VIDEO_SUFFIXES:
-            validate_input(obj, "video")
-            video = _video_recognizer(transcript, language, float(fps), num_threads, evidence, window)
-            return video.process_file(Path(obj))
-        if suffix in MEDIA_SUFFIXES:
-            validate_input(obj, "audio")
-            return _speech_recognizer(name, transcript, language, num_threads).process_file(Path(obj))
-        validate_input(obj, "text", encoding=encoding)
-    rec = _text_recognizer(name, batch_size, segment, encoding, num_threads, evidence)
-    if isinstance(obj, os.PathLike):
-        return rec.process_file(Path(obj))
-    return rec.process_text(obj)
+    if spec is None:
+        spec = AnalysisSpec.from_dict(options)
+    elif not isinstance(spec, AnalysisSpec):
+        spec = AnalysisSpec.from_dict(spec)
+    elif options:
+        spec = AnalysisSpec.from_dict(spec.to_dict() | options)
+    return run(obj, spec)
 
 
 def analyze_conversation(
@@ -290,21 +185,27 @@ def analyze_conversation(
     mode: str = "offline",
     model: str | os.PathLike[str] | None = None,
     num_threads: int | None = None,
+    **options: Any,
 ) -> Result:
     """Analyse a conversation: the emotion of every turn in context, per speaker and per dialogue.
+
+    The same as ``analyze(obj, modality="conversation", ...)`` (a dialogue file, turns or a Result) or, for a
+    Path to audio or video, ``analyze(obj, conversation=True)``: its transcript read turn by turn.
 
     Parameters
     ----------
     obj : sequence, DataFrame, path-like or Result
         ``(speaker, text)`` turns (or dicts / a DataFrame with ``speaker`` and ``text``, optional ``start``,
         ``end``, ``dialogue_id``); a dialogue file (``.csv``/``.tsv``/``.jsonl``/``.json``, or a ``.txt`` with
-        one ``Speaker: text`` per line); or the Result of a speech/video analysis (its transcript).
+        one ``Speaker: text`` per line); audio or video; or the Result of a speech/video analysis (its transcript).
     mode : {"offline", "streaming"}
         Read each turn with the turns before and after it, or (live chats) only those before it.
     model : str or path-like, optional
         Conversation model (default ``conversation-minilm-context``).
     num_threads : int, optional
         CPU threads (default: all cores).
+    **options
+        Other fields of :class:`~affectscope.pipeline.AnalysisSpec` (``evidence``, ``encoding``, ...).
 
     Returns
     -------
@@ -319,15 +220,14 @@ def analyze_conversation(
     >>> r.summary["speakers"]["Ann"]["n_turns"]
     1
     """
-    if num_threads is not None:
-        check_analyze_options(func="analyze_conversation", num_threads=num_threads)
-    if isinstance(obj, os.PathLike):
-        from affectscope.media.probe import validate_input
+    from affectscope.errors import ConfigError
+    from affectscope.pipeline import AnalysisSpec, run
 
-        validate_input(obj, "dialogue")
-    rec = _conversation_recognizer(None if model is None else str(model), mode, num_threads)
-    if isinstance(obj, Result):
-        return rec.process_result(obj)
-    if isinstance(obj, os.PathLike):
-        return rec.process_file(Path(obj))
-    return rec.process_turns(obj)
+    if mode not in ("offline", "streaming"):
+        raise ConfigError(
+            f"The 'mode' parameter of analyze_conversation must be one of ['offline', 'streaming']. Got {mode!r} "
+            "instead."
+        )
+    fields = {"model": model, "num_threads": num_threads, "streaming": mode == "streaming", **options}
+    spec = AnalysisSpec.from_dict(fields | {"conversation": True}, func="analyze_conversation")
+    return run(obj, spec)

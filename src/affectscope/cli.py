@@ -1,6 +1,7 @@
 """The ``affectscope`` command line (Typer).
 
-Exit codes: 0 success; 1 some inputs of a batch failed (the others were processed and written);
+Exit codes: 0 success; 1 some inputs of a batch (or of an ``analyze`` of several files) failed (the others were
+processed and written);
 2 bad input, option or model (nothing was produced). Errors are one line on stderr, never a traceback.
 """
 
@@ -13,15 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from affectscope.errors import AffectscopeError, ConfigError, InputError
 from affectscope.render import _CONTROL, _safe, _visible, render
-
-if TYPE_CHECKING:  # pragma: no cover
-    from affectscope.result import Result
 
 app = typer.Typer(
     name="affectscope",
@@ -31,8 +29,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-_BASELINES = ("auto", "always", "never")
-_FACE_CROPS = ("auto", "always", "never")  # FaceRecognizer(face_crop=...), without importing it
 _TEXT_SUFFIXES = {".txt", ".text", ".md", ".log", ".csv", ".tsv", ".json", ".jsonl"}
 
 
@@ -74,130 +70,6 @@ def _exit_on_error() -> Iterator[None]:
 
 def _looks_like_path(arg: str) -> bool:
     return not any(c.isspace() for c in arg) and (os.sep in arg or Path(arg).suffix.lower() in _TEXT_SUFFIXES)
-
-
-def _media_kind(path: str) -> str | None:
-    """'image', 'video', 'audio' or None (text) by file suffix."""
-    from affectscope.media.audio import MEDIA_SUFFIXES
-    from affectscope.media.image import IMAGE_SUFFIXES
-    from affectscope.media.video import VIDEO_SUFFIXES
-
-    suffix = Path(path).suffix.lower()
-    if suffix in IMAGE_SUFFIXES:
-        return "image"
-    if suffix in VIDEO_SUFFIXES:
-        return "video"
-    return "audio" if suffix in MEDIA_SUFFIXES else None
-
-
-_PROBE_KIND = {"image": "image", "video": "video", "audio": "audio", "music": "audio", "physio": "physio", "eeg": "eeg"}
-
-
-def _validate_inputs(inputs: list[str], kind: str, *, encoding: str = "utf-8", start: float | None = None) -> None:
-    """Check every input cheaply (:func:`affectscope.media.probe.validate_input`) before a model is loaded.
-
-    One input: its error is raised. Several: when none is valid each error is printed and the command exits 2;
-    otherwise the recognizer records the failures of the invalid ones and goes on with the rest.
-    """
-    from affectscope.media.probe import validate_input
-
-    def check(path: str) -> None:
-        validate_input(path, kind, encoding=encoding, start=start)  # type: ignore[arg-type]
-        if kind == "dialogue":  # read once without a model: a malformed line fails before anything is loaded
-            from affectscope.media.dialogue import DialogueReader
-
-            for _ in DialogueReader(path, encoding=encoding):
-                pass
-
-    if len(inputs) == 1:
-        check(inputs[0])
-        return
-    errors = []
-    for p in inputs:
-        try:
-            check(p)
-        except InputError as exc:
-            errors.append(str(exc))
-    if len(errors) == len(inputs):
-        for message in errors:
-            _err(message)
-        raise typer.Exit(2)
-
-
-def _analyze_media(kind: str, inputs: list[str], *, model: str | None, options: dict) -> Result:
-    """Run the recognizer of one media kind on one or several files."""
-    files = [Path(p) for p in inputs]
-    span = {"start": options["start"], "end": options["end"]}
-    # Option combinations first, then the inputs themselves; models only after both.
-    if kind == "image" and (span["start"] is not None or span["end"] is not None):
-        raise InputError("--start/--end apply to audio and video, not to images.")
-    if kind == "eeg" and len(files) > 1:
-        raise InputError("--modality eeg takes one recording at a time.")
-    if (
-        kind == "video"
-        and len(files) > 1
-        and (options["subtitles"] is not None or span != {"start": None, "end": None})
-    ):
-        raise InputError("--subtitles, --start and --end take one video at a time.")
-    _validate_inputs(inputs, _PROBE_KIND[kind], start=span["start"] if kind in ("audio", "music", "video") else None)
-    if options.get("subtitles") is not None:
-        from affectscope.media.probe import validate_input
-
-        validate_input(options["subtitles"], "subtitles")
-    if kind == "image":
-        from affectscope.recognizers.face import FaceRecognizer
-
-        rec = FaceRecognizer(
-            model,
-            max_faces=options["max_faces"],
-            min_face_size=options["min_face_size"],
-            face_crop=options.get("face_crop", "auto"),
-        )
-        return rec.process_file(files[0]) if len(files) == 1 else rec.process_files(files)
-    if kind == "physio":
-        from affectscope.recognizers.physio import PhysioRecognizer
-
-        prec = PhysioRecognizer(model)
-        return prec.process_file(files[0], **span) if len(files) == 1 else prec.process_files(files)
-    if kind == "eeg":
-        from affectscope.recognizers.eeg import analyze_eeg
-
-        if len(files) > 1:
-            raise InputError("--modality eeg takes one recording at a time.")
-        return analyze_eeg(files[0], model)
-    if kind == "music":
-        from affectscope.recognizers.music import MusicRecognizer
-
-        mrec = MusicRecognizer(model)
-        if len(files) == 1:
-            return mrec.process_file(files[0], **span)
-        return mrec.process_files(files)
-    if kind == "video":
-        from affectscope.recognizers.video import VideoRecognizer
-
-        vrec = VideoRecognizer(
-            fps=options["fps"],
-            max_faces=options["max_faces"],
-            min_face_size=options["min_face_size"],
-            transcript=options["transcript"],
-            language=options["language"],
-            window=options["window"],
-            evidence=options["evidence"],
-            face_model=model,
-        )
-        if len(files) == 1:
-            return vrec.process_file(files[0], subtitles=options["subtitles"], **span)
-        if options["subtitles"] is not None or span["start"] is not None or span["end"] is not None:
-            raise InputError("--subtitles, --start and --end take one video at a time.")
-        return vrec.process_files(files)
-    from affectscope.recognizers.speech import SpeechRecognizer
-
-    srec = SpeechRecognizer(
-        model, transcript=options["transcript"], language=options["language"], normalize=options["baseline"]
-    )
-    if len(files) == 1:
-        return srec.process_file(files[0], **span)
-    return srec.process_files(files)
 
 
 @app.command()
@@ -278,31 +150,24 @@ def analyze(
         ),
     ] = None,
     modality: Annotated[
+        str,
+        typer.Option(
+            help="What the input is: auto (detected from its content), text, conversation, speech, face, video, "
+            "music (a song's quadrant, valence, arousal), physio (stress from an E4 folder/zip, timestamped CSV or "
+            "EDF/BDF) or eeg (a model you trained: --model DIR)."
+        ),
+    ] = "auto",
+    profile: Annotated[
         str | None,
         typer.Option(
-            help="Audio: 'music' reads the emotion of a song (quadrant, valence, arousal) instead of a voice; 'physio' "
-            "reads stress from a wearable export (E4 folder or timestamped CSV); 'eeg' classifies an EDF/BDF/CSV "
-            "recording with a model you trained (--model DIR)."
+            help="default or commercial (only models whose training data permit commercial use).", show_default=False
         ),
     ] = None,
 ) -> None:
-    """Analyse the emotion of text, speech, faces in images, faces + voice + words in videos, or conversations."""
+    """Analyse the emotion of text, dialogues, speech, faces in images, videos, songs or wearable recordings."""
     with _exit_on_error():
-        from affectscope.api import check_analyze_options
+        from affectscope.pipeline import AnalysisSpec, describe, route
 
-        checked = check_analyze_options(
-            fps=fps,
-            window=window,
-            max_faces=max_faces,
-            min_face_size=min_face_size,
-            batch_size=batch_size,
-            uncertain_below=uncertain_below,
-            start=start,
-            end=end,
-            segment=segment,
-            encoding=encoding,
-        )
-        start, end = checked.get("start"), checked.get("end")
         if output is not None:  # a bad output path fails now, not after the analysis
             from affectscope.result import OUTPUT_FORMATS
 
@@ -312,86 +177,42 @@ def analyze(
                 )
             if output.is_dir() or not output.parent.is_dir():
                 raise InputError(f"Cannot write {output}: it is a folder, or the folder it names does not exist.")
-        if baseline not in _BASELINES:
-            raise ConfigError(
-                f"The 'baseline' parameter of analyze must be one of {list(_BASELINES)}. Got {baseline[:40]!r} instead."
-            )
-        if face_crop not in _FACE_CROPS:
-            raise ConfigError(
-                f"The 'face_crop' parameter of analyze must be one of {list(_FACE_CROPS)}. "
-                f"Got {face_crop[:40]!r} instead."
-            )
-        kinds = [None if text else _media_kind(p) for p in inputs]
-        media = [k is not None for k in kinds]
-        if face_crop != "auto" and any(k != "image" for k in kinds):
-            raise InputError("--face-crop applies to still images (videos always detect their faces).")
-        if modality not in (None, "speech", "music", "eeg", "physio"):
-            raise InputError(f"--modality takes 'speech', 'music', 'physio' or 'eeg'; got {modality!r}.")
-        if modality == "eeg" and model is None:
-            raise InputError(
-                "affectscope ships no EEG model (no public EEG emotion data may be trained on here): train one on "
-                "your labelled recordings with `affectscope train --modality eeg --data labels.csv --out DIR` "
-                "and pass --model DIR."
-            )
-        if modality in ("physio", "eeg"):
-            kinds = [modality] * len(inputs)
-            media = [True] * len(inputs)
-        if modality == "music":
-            if not all(k in ("audio", "video") for k in kinds):
-                raise InputError("--modality music reads audio files (or a video's audio track).")
-            kinds = ["music"] * len(kinds)
         if labels is not None and labels != "open":
             raise InputError(f"analyze --labels takes 'open'; got {labels!r}.")
         if streaming and not conversation:
             raise InputError("--streaming applies to --conversation.")
-        if conversation and "image" in kinds:
-            raise InputError("--conversation reads dialogue files, audio or video; not images.")
-        if any(media):
-            if not all(media) or len(set(kinds)) > 1:
-                raise InputError(
-                    "Pass one kind of input per call (text, images, audio or videos); got "
-                    + ", ".join(f"{p} ({k or 'text'})" for p, k in zip(inputs, kinds, strict=True))
-                    + "."
-                )
-            options = {
-                "transcript": transcript,
-                "language": language,
-                "baseline": baseline,
-                "fps": fps,
-                "max_faces": max_faces,
-                "min_face_size": min_face_size,
-                "face_crop": face_crop,
-                "start": start,
-                "end": end,
-                "subtitles": subtitles,
-                "window": checked["window"],
-                "evidence": evidence is not False,
-            }
-            result = _analyze_media(str(kinds[0]), inputs, model=None if conversation else model, options=options)
-            if conversation:
-                result = _as_conversation(result, model=model, streaming=streaming, evidence=bool(evidence))
-        elif conversation:
-            result = _analyze_dialogues(
-                inputs, model=model, streaming=streaming, encoding=encoding, evidence=bool(evidence)
-            )
-        else:
-            result = _analyze_text(
-                inputs,
-                model=model,
-                batch_size=batch_size,
-                segment=segment,
-                encoding=encoding,
-                text=text,
-                evidence=evidence is not False,
-            )
-        if uncertain_below is not None:
-            result = result.mark_uncertain(uncertain_below)
-        if labels is not None:
-            if labels != "open":
-                raise InputError(f"analyze --labels takes 'open'; got {labels!r}.")
-            from affectscope.labels.open_vocabulary import add_open_words
-
-            result = add_open_words(result)
+        if text and modality not in ("auto", "text"):
+            AnalysisSpec(modality=modality)  # an unknown modality: the standard message
+            raise InputError(f"--text reads the argument as text; it does not combine with --modality {modality}.")
+        spec = AnalysisSpec(
+            modality="text" if text else modality,
+            model=model,
+            profile=profile,
+            conversation=conversation,
+            streaming=streaming,
+            segment=segment,
+            encoding=encoding,
+            batch_size=batch_size,
+            transcript=transcript,
+            language=language,
+            baseline=baseline,
+            fps=fps,
+            max_faces=max_faces,
+            min_face_size=min_face_size,
+            face_crop=face_crop,
+            start=start,
+            end=end,
+            subtitles=None if subtitles is None else str(subtitles),
+            evidence=evidence,
+            window=window,
+            uncertain_below=uncertain_below,
+            labels=labels,
+        )
+        obj = _cli_input(inputs, spec, text=text)
+        result, kind, detections = route(obj, spec, source="stdin" if inputs == ["-"] else None)
+        for det in detections:
+            if det.by_content:
+                typer.echo(_safe(describe(det)), err=True)
         if len(inputs) > 1 and result.failures and len(result.failures) == len(inputs):
             for f in result.failures:
                 _err(f"{f['source']}: {f['message']}")
@@ -400,81 +221,41 @@ def analyze(
             result.to_file(output)
         if fmt is Format.json:
             typer.echo(result.to_json())
-        elif fmt is Format.csv or (kinds[0] == "eeg" and not conversation):  # EEG: CSV, no table yet
+        elif fmt is Format.csv or kind == "eeg":  # EEG: CSV, no table yet
             typer.echo(result.frame.reset_index().to_csv(index=False), nl=False)
         else:
-            render(result, "conversation" if conversation else str(kinds[0] or "text"))
+            render(result, {"subtitles": "text"}.get(kind, kind))
         if result.failures:
             for f in result.failures:
                 _err(f"{f['source']}: {f['message']}")
             raise typer.Exit(1)
 
 
-def _analyze_dialogues(
-    inputs: list[str], *, model: str | None, streaming: bool, encoding: str, evidence: bool = False
-) -> Result:
-    from affectscope.conversation import ConversationRecognizer
-
-    missing = [p for p in inputs if not _exists(p)]
-    if missing:
-        raise InputError(
-            f"--conversation needs dialogue files; not found: {', '.join(missing)}. Accepted: .csv/.tsv with "
-            "speaker and text columns, .jsonl/.json turns, or a .txt transcript with one 'Speaker: text' per line."
-        )
-    _validate_inputs(inputs, "dialogue", encoding=encoding)
-    mode = "streaming" if streaming else "offline"
-    rec = ConversationRecognizer(model, mode=mode, encoding=encoding, evidence=evidence)
-    if len(inputs) == 1:
-        return rec.process_file(Path(inputs[0]))
-    return rec.process_files([Path(p) for p in inputs])
-
-
-def _as_conversation(result: Result, *, model: str | None, streaming: bool, evidence: bool = False) -> Result:
-    """Audio/video analysed first; its transcript (or subtitles) is then read as a conversation, per source."""
-    from affectscope.conversation import ConversationRecognizer
-    from affectscope.result import Result
-
-    rec = ConversationRecognizer(model, mode="streaming" if streaming else "offline", evidence=evidence)
-    frames, failures = [], list(result.failures)
-    for source, rows in result.frame.groupby(level="source", sort=False):
-        try:
-            frames.append(rec.process_result(Result(rows, {})).frame)
-        except InputError as exc:
-            failures.append({"source": str(source), "error": type(exc).__name__, "message": str(exc)})
-    if not frames:
-        raise InputError(failures[0]["message"] if failures else "Nothing to analyse as a conversation.")
-    frame, summary = rec._combine(frames)
-    return Result(frame, summary | {"media": result.summary}, failures=failures)
-
-
-def _analyze_text(
-    inputs: list[str],
-    *,
-    model: str | None,
-    batch_size: int,
-    segment: str,
-    encoding: str,
-    text: bool,
-    evidence: bool = True,
-) -> Result:
-    from affectscope.recognizers.text import TextRecognizer
-
-    def recognizer() -> TextRecognizer:
-        return TextRecognizer(model, batch_size=batch_size, segment=segment, encoding=encoding, evidence=evidence)
-
+def _cli_input(inputs: list[str], spec: object, *, text: bool) -> object:
+    """Return what the CLI's arguments are: the text itself, stdin's bytes, one path or several."""
     if len(inputs) == 1 and inputs[0] == "-":
-        return recognizer().process_text(sys.stdin.buffer, source="stdin")
+        return sys.stdin.buffer
+    conversation = getattr(spec, "conversation", False) or getattr(spec, "modality", "") == "conversation"
     if len(inputs) == 1 and (text or not _exists(inputs[0])):
-        if not text and _looks_like_path(inputs[0]):
+        if conversation:
             raise InputError(
-                f"File not found: {inputs[0]}. Pass an existing text file, '-' for stdin, or use --text "
-                "to analyse the argument itself."
+                f"--conversation needs dialogue files; not found: {inputs[0]}. Accepted: .csv/.tsv with speaker and "
+                "text columns, .jsonl/.json turns, or a .txt transcript with one 'Speaker: text' per line."
             )
-        return recognizer().process_text(inputs[0])
-    _validate_inputs(inputs, "text", encoding=encoding)
-    if len(inputs) == 1:
-        return recognizer().process_file(Path(inputs[0]))
-    return recognizer().process_files([Path(p) for p in inputs])
+        if not text and (_looks_like_path(inputs[0]) or getattr(spec, "modality", "auto") not in ("auto", "text")):
+            raise InputError(
+                f"File not found: {inputs[0]}. Pass an existing file, '-' for stdin, or use --text to analyse the "
+                "argument itself."
+            )
+        return inputs[0]
+    if conversation:
+        missing = [p for p in inputs if not _exists(p)]
+        if missing and len(missing) == len(inputs):
+            raise InputError(
+                f"--conversation needs dialogue files; not found: {', '.join(missing)}. Accepted: .csv/.tsv with "
+                "speaker and text columns, .jsonl/.json turns, or a .txt transcript with one 'Speaker: text' per line."
+            )
+    return [Path(p) for p in inputs] if len(inputs) > 1 else Path(inputs[0])
 
 
 def _exists(arg: str) -> bool:
@@ -518,10 +299,50 @@ def batch(
     address: Annotated[
         str | None, typer.Option(help="Ray: address of an existing cluster (e.g. ray://head:10001 or auto).")
     ] = None,
+    model: Annotated[
+        list[str] | None,
+        typer.Option(help="A model to use instead of its modality's default (see `affectscope models`); repeatable."),
+    ] = None,
+    language: Annotated[str | None, typer.Option(help="Audio/video: spoken language (ISO 639-1 or 'auto').")] = None,
+    baseline: Annotated[str, typer.Option(help="Audio: judge voice against its own baseline: auto, always, never.")] = (
+        "auto"
+    ),
+    max_faces: Annotated[int, typer.Option(help="Image/video: most faces analysed per frame.")] = 5,
+    min_face_size: Annotated[int, typer.Option(help="Image/video: smallest face looked for (pixels).")] = 48,
+    face_crop: Annotated[
+        str, typer.Option(help="Images: read small faceless images as face crops: auto, always or never.")
+    ] = "auto",
+    segment: Annotated[str, typer.Option(help="Text: 'sentence' or 'line' rows.")] = "sentence",
+    window: Annotated[str, typer.Option(help="Video: fusion windows, 'utterance' or seconds.")] = "utterance",
+    uncertain_below: Annotated[
+        float | None, typer.Option(help="Flag rows and summaries whose confidence is below this.")
+    ] = None,
+    labels: Annotated[str | None, typer.Option(help="'open': add the closest open-vocabulary words.")] = None,
+    profile: Annotated[
+        str | None, typer.Option(help="default or commercial (only commercially usable models).", show_default=False)
+    ] = None,
 ) -> None:
-    """Analyse a whole corpus into partitioned Parquet: rows, summary.parquet and errors.parquet (resumable)."""
+    """Analyse a whole corpus into partitioned Parquet: rows, summary.parquet and errors.parquet (resumable).
+
+    Exit codes: 0 every input analysed; 1 some inputs failed (they are in errors.parquet, the rest were written);
+    2 the batch could not run (bad option, source or output folder).
+    """
     with _exit_on_error():
         from affectscope.batch import run_batch  # it validates every option before touching the output folder
+
+        spec = {
+            "models": _models_by_role(model or []),
+            "language": language,
+            "baseline": baseline,
+            "max_faces": max_faces,
+            "min_face_size": min_face_size,
+            "face_crop": face_crop,
+            "segment": segment,
+            "window": window,
+            "uncertain_below": uncertain_below,
+            "labels": labels,
+            "profile": profile,
+        }
 
         report = run_batch(
             source,
@@ -536,7 +357,8 @@ def batch(
             fps=fps,
             threads_per_worker=threads_per_worker,
             address=address,
-            progress=sys.stderr.isatty(),
+            progress=True,
+            spec=spec,
         )
         lines = [
             f"{report.total} inputs: {report.ok} analysed, {report.failed} failed"
@@ -562,6 +384,24 @@ def batch(
         if report.interrupted:
             _err(f"stopped: re-run the same command to resume ({report.ok + report.failed} of {report.total} done).")
             raise typer.Exit(130)
+        if report.failed:
+            raise typer.Exit(1)
+
+
+def _models_by_role(names: list[str]) -> dict[str, str]:
+    """Return ``{role: model}`` for ``--model`` names, each model's role being its bundle's modality."""
+    from affectscope.models import get_bundle
+    from affectscope.pipeline import MODEL_ROLES
+
+    out: dict[str, str] = {}
+    for name in names:
+        role = get_bundle(name).modality
+        if role not in MODEL_ROLES:
+            raise ConfigError(f"--model {name}: a {role} model is not one a batch can use ({', '.join(MODEL_ROLES)}).")
+        if role in out:
+            raise ConfigError(f"--model names two {role} models ({out[role]}, {name}); give one per modality.")
+        out[role] = name
+    return out
 
 
 @app.command()
@@ -596,6 +436,19 @@ def train(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the model bundle.")],
     window: Annotated[float, typer.Option(help="EEG: feature window in seconds.")] = 4.0,
     rate: Annotated[float | None, typer.Option(help="EEG CSV without timestamps: the sampling rate in Hz.")] = None,
+    data_licence: Annotated[
+        str | None,
+        typer.Option(help="The licence of your recordings, e.g. CC-BY-4.0 (recorded in the bundle; default unknown)."),
+    ] = None,
+    commercial: Annotated[
+        bool | None,
+        typer.Option(
+            "--commercial/--no-commercial",
+            help="Whether your recordings may be used commercially (default: unknown, which "
+            "AFFECTSCOPE_PROFILE=commercial refuses like --no-commercial).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Train a classifier on your own labelled data and report subject-grouped cross-validation."""
     with _exit_on_error():
@@ -606,7 +459,9 @@ def train(
         window = check_number(window, name="window", func="train", low=0.5, high=3600)
         if rate is not None:
             rate = check_number(rate, name="rate", func="train", low=0, high=100_000, low_open=True)
-        from affectscope.recognizers.eeg import EEGClassifier, read_eeg_labels, read_labelled_eeg
+        from affectscope.recognizers.eeg import EEGClassifier, _check_licence, read_eeg_labels, read_labelled_eeg
+
+        _check_licence(data_licence)  # before reading any recording
 
         table = read_eeg_labels(data)
         data_ = read_labelled_eeg(table, base=data.parent, window=window, rate=rate)
@@ -614,11 +469,13 @@ def train(
         clf = EEGClassifier(window=window)
         metrics = clf.cross_validate(x, labels, subjects)
         clf.fit(x, labels, subjects)
-        clf.save(out, features=names, metrics=metrics)
+        clf.save(out, features=names, metrics=metrics, commercial_use=commercial, data_licence=data_licence)
+        use = {True: "allowed", False: "not allowed", None: "unknown, so AFFECTSCOPE_PROFILE=commercial refuses it"}
         typer.echo(
             f"{len(table)} recordings, {metrics['windows']} windows, {metrics['subjects']} subjects: subject-grouped "
             f"CV accuracy {metrics['accuracy']:.3f}, balanced accuracy {metrics['balanced_accuracy']:.3f}. "
-            f"Model written to {out} (use it with: affectscope analyze REC --modality eeg --model {out})."
+            f"Model written to {out} (use it with: affectscope analyze REC --modality eeg --model {out}); data "
+            f"licence {data_licence.strip() if data_licence else 'unknown'}, commercial use {use[commercial]}."
         )
 
 

@@ -180,3 +180,92 @@ def test_eval_scores_your_recordings_by_subject_grouped_cv_or_with_a_model(tmp_p
     bad = runner.invoke(app, ["eval", "--dataset", "eeg", "--path", str(tmp_path / "labels.csv"), "--split", "s9"])
     assert bad.exit_code == 2
     assert "s9" in bad.output
+
+
+def _labelled(tmp_path, subjects: int = 3) -> str:
+    import pandas as pd
+
+    rng = np.random.default_rng(5)
+    rows = []
+    for subject in range(subjects):
+        for state in ("relaxed", "focused"):
+            f = tmp_path / f"s{subject}_{state}.csv"
+            _csv(f, synthetic(state, 12, rng, 10.0))
+            rows.append({"path": f.name, "label": state, "subject": f"s{subject}"})
+    pd.DataFrame(rows).to_csv(tmp_path / "labels.csv", index=False)
+    return str(tmp_path / "labels.csv")
+
+
+def test_train_records_the_declared_data_licence_and_commercial_use(tmp_path, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from affectscope.cli import app
+    from affectscope.errors import ConfigError
+    from affectscope.models import get_bundle, resolve_model
+
+    labels = _labelled(tmp_path)
+    runner = CliRunner()
+
+    def train(name: str, *flags: str):
+        r = runner.invoke(app, ["train", "--modality", "eeg", "--data", labels, "--out", str(tmp_path / name), *flags])
+        assert r.exit_code == 0, r.output
+        return r, json.loads((tmp_path / name / "bundle.json").read_text(encoding="utf-8"))
+
+    out, meta = train("free", "--data-licence", " CC-BY-4.0 ", "--commercial")
+    assert "data licence CC-BY-4.0, commercial use allowed" in out.stdout
+    (data,) = meta["training_data"]
+    assert (data["licence"], data["licence_id"], data["commercial_use"]) == ("CC-BY-4.0", "CC-BY-4.0", True)
+    assert get_bundle(tmp_path / "free").data_licences == ["CC-BY-4.0"]
+    assert "CC-BY-4.0" in (tmp_path / "free" / "MODEL_CARD.md").read_text(encoding="utf-8")
+
+    out, meta = train("closed", "--data-licence", "CC-BY-NC-4.0", "--no-commercial")
+    assert meta["training_data"][0]["commercial_use"] is False
+    out, meta = train("unsaid")
+    assert "data licence unknown, commercial use unknown" in out.stdout
+    assert (meta["training_data"][0]["licence_id"], meta["training_data"][0]["commercial_use"]) == ("unknown", None)
+
+    assert get_bundle(tmp_path / "free").commercial_use is True
+    assert get_bundle(tmp_path / "closed").commercial_use is False
+    assert get_bundle(tmp_path / "unsaid").commercial_use is None
+    monkeypatch.setenv("AFFECTSCOPE_PROFILE", "commercial")
+    assert resolve_model("eeg", tmp_path / "free").name == "free"
+    with pytest.raises(ConfigError, match=r"does not allow closed: closed was trained on your recordings \(CC-BY-NC"):
+        resolve_model("eeg", tmp_path / "closed")
+    with pytest.raises(ConfigError, match=r"does not allow unsaid: .*\(unknown, commercial use unknown\)"):
+        resolve_model("eeg", tmp_path / "unsaid")
+    rec = tmp_path / "s0_relaxed.csv"
+    ok = runner.invoke(app, ["analyze", str(rec), "--modality", "eeg", "--model", str(tmp_path / "free"), "-f", "json"])
+    assert ok.exit_code == 0, ok.output
+    refused = runner.invoke(app, ["analyze", str(rec), "--modality", "eeg", "--model", str(tmp_path / "closed")])
+    assert refused.exit_code == 2
+    assert "commercial profile" in refused.output
+
+
+@pytest.mark.parametrize("licence", ["", "   ", "x" * 101, "CC-BY\n4.0"])
+def test_a_bad_data_licence_is_refused_before_any_recording_is_read(tmp_path, licence):
+    from typer.testing import CliRunner
+
+    from affectscope.cli import app
+    from affectscope.errors import ConfigError
+
+    r = CliRunner().invoke(
+        app,
+        [
+            "train",
+            "--modality",
+            "eeg",
+            "--data",
+            str(tmp_path / "absent.csv"),
+            "--out",
+            str(tmp_path / "m"),
+            "--data-licence",
+            licence,
+        ],
+    )
+    assert r.exit_code == 2
+    assert "'data_licence' parameter" in r.output
+    assert not (tmp_path / "m").exists()
+    with pytest.raises(ConfigError, match="commercial_use"):
+        EEGClassifier().save(tmp_path / "m", features=[], metrics={}, commercial_use="yes")

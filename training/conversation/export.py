@@ -31,8 +31,10 @@ import torch
 from torch import nn
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # licences.py
 sys.path.insert(0, str(HERE.parent / "text_minilm"))  # onnx_outputs
 sys.path.insert(0, str(HERE))  # train (this folder's, ahead of the text model's)
+from licences import stamp  # noqa: E402
 from onnx_outputs import add_hidden_output  # noqa: E402  (training/text_minilm/onnx_outputs.py)
 from train import CORPORA, ROOT, TEXT_BUNDLE, Net  # noqa: E402
 
@@ -181,24 +183,6 @@ def export(ckpts: list[Path], out: Path, *, quantize: bool) -> dict:
             "modality": "conversation",
             "task": "context-aware single-label emotion per dialogue turn (Ekman-7; EmoryNLP-7 and IEMOCAP-6 heads), "
             "offline (past + future turns) or streaming (past turns only)",
-            "licence": "Apache-2.0 (our weights); see MODEL_CARD.md for the licences of the training data",
-            "training_data": [
-                {
-                    "name": "MELD (Poria et al., 2019)",
-                    "split": "train (9,989 turns / 1,038 dialogues)",
-                    "licence": "GPL-3.0 (declare-lab/MELD repository licence); Friends transcripts",
-                },
-                {
-                    "name": "EmoryNLP (Zahiri & Choi, 2018)",
-                    "split": "train (7,551 turns / 659 scenes)",
-                    "licence": "GPL-3.0 (as carried by the declare-lab/MELD repository); Friends transcripts",
-                },
-                {
-                    "name": "IEMOCAP transcripts (Busso et al., 2008), COSMIC split",
-                    "split": "train (5,163 turns / 108 dialogues)",
-                    "licence": "MIT (declare-lab/conv-emotion repository); IEMOCAP itself: USC SAIL research licence",
-                },
-            ],
             "citation": "affectscope conversation-minilm-context (2026): fine-tuned MiniLM layers over the shared "
             "text-minilm-goemotions encoder and a speaker-aware context transformer, trained on MELD (Poria et al., "
             "2019), EmoryNLP (Zahiri & Choi, 2018) and IEMOCAP (Busso et al., 2008).",
@@ -230,6 +214,7 @@ def export(ckpts: list[Path], out: Path, *, quantize: bool) -> dict:
         trained = [_NATIVE[corpus][lab] for lab in CORPORA[corpus]["labels"]]
         if trained != list(get_space(space).labels):
             raise SystemExit(f"label order of {space} {list(get_space(space).labels)} differs from training {trained}")
+    stamp(bundle, "conversation-minilm-context")  # licence, training data licences and commercial_use, as shipped
     bundle.setdefault("metrics", {})
     bundle_path.write_text(json.dumps(bundle, indent=2) + "\n")
     shutil.rmtree(tmp, ignore_errors=True)

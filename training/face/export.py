@@ -20,7 +20,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # training/: licences.py
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # this folder's modules come first
+from licences import stamp
 from train import LABELS, ExpressionCNN, load_split
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,6 +110,7 @@ def main() -> None:
     tmpl = json.loads(args.template.read_text(encoding="utf-8"))
     meta["files"]["onnx"] = onnx_name
     meta["align"] = {k: tmpl[k] for k in ("indices", "template", "size")}
+    stamp(meta, "face-cnn-fer")  # training data licences and commercial_use, as shipped
     (BUNDLE / "bundle.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
     from affectscope.evaluate.metrics import accuracy, macro_f1

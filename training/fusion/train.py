@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,9 @@ from sklearn.metrics import roc_auc_score
 from affectscope.calibration import top_label_ece
 from affectscope.evaluate.metrics import uar
 from affectscope.fusion import LogLinearPooling, incongruence
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # training/: licences.py
+from licences import stamp
 
 MODALITIES = ("face", "speech", "text")
 COMMAND = "python training/fusion/composite.py --data ../shared/data && python training/fusion/train.py"
@@ -118,6 +122,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "bundle.json"
     meta = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    stamp(meta, "fusion-loglinear")  # training data licences and commercial_use, as shipped
     meta["fusion"] = final.to_dict() | {"labels": [str(x) for x in d["labels"]], "space": "ekman7"}
     meta["incongruence_threshold"] = round(threshold, 4)
     meta["training"] = {

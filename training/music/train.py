@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,9 @@ from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import StandardScaler
 
 from affectscope.calibration import top_label_ece
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # training/: licences.py
+from licences import stamp
 
 QUADRANTS = ["Q1", "Q2", "Q3", "Q4"]
 COMMAND = "python training/music/extract_features.py --data ../shared/data --whisper && python training/music/train.py"
@@ -119,6 +123,7 @@ def main() -> None:
     path = args.out / "bundle.json"
     meta = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     chosen = res[args.inputs]
+    stamp(meta, "music-4q-quadrants")  # training data licences and commercial_use, as shipped
     meta["inputs"] = args.inputs
     meta["temperature"] = round(chosen["temperature"], 4)
     meta["track_temperature"] = round(chosen["track_temperature"], 4)

@@ -16,11 +16,15 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
 
 from affectscope.recognizers.physio.head import export_logistic, export_trees
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # training/: licences.py
+from licences import stamp
 
 
 def _cv_module():
@@ -56,6 +60,7 @@ def write_bundle(cv, v: np.ndarray, y: np.ndarray, candidate: str, out: Path, *,
         "smooth": {"method": method, "param": param},
     }
     meta["features"] = names
+    stamp(meta, "physio-stress-e4")  # training data licences and commercial_use, as shipped
     path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return meta
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,9 @@ from sklearn.preprocessing import StandardScaler
 
 from affectscope.evaluate.metrics import ece, uar
 from affectscope.evaluate.splits import grouped_kfold
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # training/: licences.py
+from licences import stamp
 
 # Label order of the head: the ekman7_calm space. Corpus labels (RAVDESS names) map onto it.
 SPACE = ["anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral", "calm"]
@@ -190,6 +194,7 @@ def main() -> None:
     np.savez_compressed(args.out / "head.npz", **{k: v.astype(np.float32) for k, v in weights.items()})
     meta_path = args.out / "bundle.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
+    stamp(meta, "speech-whisper-ser")  # training data licences and commercial_use, as shipped
     meta["temperature"] = temps
     meta["training"] = {"c": args.c, "prosody_weight": args.prosody_weight}
     meta["cv"] = res

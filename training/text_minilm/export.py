@@ -21,7 +21,9 @@ import numpy as np
 import torch
 from torch import nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # training/: licences.py
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # this folder's modules come first
+from licences import stamp
 from onnx_outputs import add_hidden_output
 from train import EmotionNet, base_model_dir, ekman_matrix, load_goemotions
 
@@ -140,6 +142,7 @@ def main() -> None:
             "thresholds": {"goemotions28": [0.5] * 28, "ekman7": [0.5] * 7},
         }
     )
+    stamp(bundle, "text-minilm-goemotions")  # training data licences and commercial_use, as shipped
     for k in ("name", "modality", "task", "licence", "training_data", "citation", "metrics"):
         bundle.setdefault(k, "" if k not in ("training_data", "metrics") else ([] if k == "training_data" else {}))
     bundle_path.write_text(json.dumps(bundle, indent=2) + "\n")

@@ -45,6 +45,7 @@ from affectscope.batch.lock import OutputBusyError, OutputLock
 from affectscope.batch.store import OutputStore
 from affectscope.batch.worker import Part, PartProcessor
 from affectscope.errors import ConfigError
+from affectscope.progress import Progress, as_progress
 
 __all__ = [
     "BatchItem",
@@ -53,6 +54,7 @@ __all__ = [
     "OutputLock",
     "OutputStore",
     "PartProcessor",
+    "batch_spec",
     "discover",
     "plan_parts",
     "run_batch",
@@ -144,8 +146,39 @@ def plan_parts(items: Iterable[BatchItem], *, part_size: int) -> list[Part]:
     return parts
 
 
-def _config(evidence: bool, transcript: bool, fps: float, threads: int | None, kinds: list[str]) -> dict[str, Any]:
-    return {"evidence": evidence, "transcript": transcript, "fps": fps, "threads": threads, "kinds": kinds}
+def batch_spec(
+    spec: Any = None, *, evidence: bool = True, transcript: bool = False, fps: float = 2.0, threads: int = 1
+) -> Any:
+    """Return the :class:`~affectscope.pipeline.AnalysisSpec` of a batch: its defaults, the keywords, then ``spec``.
+
+    A batch transcribes nothing and reads videos at 2 fps unless told otherwise (corpora are large); the fields
+    of ``spec`` (a spec or a dict of its fields) win over the keywords.
+
+    Examples
+    --------
+    >>> s = batch_spec({"models": {"face": "face-cnn-fer"}, "fps": 1})
+    >>> s.fps, s.transcript, s.models
+    (1.0, False, {'face': 'face-cnn-fer'})
+    """
+    from affectscope.pipeline import AnalysisSpec
+
+    fields: dict[str, Any] = {"evidence": evidence, "transcript": transcript, "fps": fps, "num_threads": threads}
+    if isinstance(spec, AnalysisSpec):
+        fields |= {k: v for k, v in spec.to_dict().items() if v != getattr(AnalysisSpec(), k)}
+    elif spec is not None:
+        fields |= dict(spec)
+    out = AnalysisSpec.from_dict(fields, func="run_batch")
+    if out.modality != "auto":
+        raise ConfigError("The 'modality' of a batch spec must be 'auto'; choose input kinds with 'modalities'.")
+    if out.conversation or out.subtitles is not None or out.start is not None or out.end is not None:
+        raise ConfigError(
+            "A batch spec cannot set conversation, subtitles, start or end (they apply to one input at a time)."
+        )
+    return out
+
+
+def _config(spec: Any, kinds: list[str]) -> dict[str, Any]:
+    return {"spec": spec.to_dict(), "kinds": kinds}
 
 
 def run_batch(
@@ -162,7 +195,8 @@ def run_batch(
     fps: float = 2.0,
     threads_per_worker: int = 1,
     address: str | None = None,
-    progress: bool | Callable[[int, int], None] = True,
+    spec: Any = None,
+    progress: bool | Progress | Callable[[int, int], None] = False,
 ) -> BatchReport:
     """Analyse every input of a folder, list or manifest into a resumable Parquet output folder.
 
@@ -193,8 +227,14 @@ def run_batch(
         CPU threads of each worker's models (workers × threads should not exceed the cores).
     address : str, optional
         Ray: the address of an existing cluster (``ray://host:10001`` or ``auto``); default a local Ray.
-    progress : bool or callable
-        Show a progress bar (items/s, ETA); or a callable ``(done, total)`` called after each part.
+    spec : AnalysisSpec or dict, optional
+        More analysis options (models, language, face crops, labels, ...; see :func:`batch_spec`). The whole
+        spec is recorded in ``OUT/_batch.json``; a resumed run must use the same one.
+    progress : bool, Progress or callable
+        ``True``: report progress on stderr after each part (see :mod:`affectscope.progress`): a rich bar
+        (count, items/s, time left) on a terminal, else a line at most every 5 s and one at the end; a
+        :class:`~affectscope.progress.Progress` is used as given (its total is filled in); a callable
+        ``(done, total)`` is called after each part. Default: quiet.
 
     Returns
     -------
@@ -234,7 +274,8 @@ def run_batch(
     n_workers = workers or (os.cpu_count() or 1)
     items, unreadable = discover(source, modalities=modalities, column=column)
     kinds = sorted({i.kind for i in items})
-    config = _config(evidence, transcript, fps, threads_per_worker, sorted(set(modalities or KINDS)))
+    the_spec = batch_spec(spec, evidence=evidence, transcript=transcript, fps=fps, threads=threads_per_worker)
+    config = _config(the_spec, sorted(set(modalities or KINDS)))
     report = BatchReport(total=len(items), unreadable=unreadable)
     # One run per folder: locked before the options check and before clearing another run's staging
     with OutputLock(out) as lock:
@@ -278,39 +319,26 @@ def run_batch(
 
 
 class _Progress:
-    """A context manager yielding ``tick(n)``: a rich progress bar, a user callback, or nothing."""
+    """A context manager yielding ``tick(n)``: a :class:`~affectscope.progress.Progress`, a callback, or nothing."""
 
-    def __init__(self, progress: bool | Callable[[int, int], None], total: int, kinds: list[str]) -> None:
-        self.progress, self.total, self.kinds, self.done = progress, total, kinds, 0
-        self._bar: Any = None
+    def __init__(self, progress: bool | Progress | Callable[[int, int], None], total: int, kinds: list[str]) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+        self._reporter: Progress | None = None
+        if isinstance(progress, Progress | bool) or progress is None:
+            self._reporter = as_progress(progress, total=total, description=f"batch {', '.join(kinds)}")
 
     def __enter__(self) -> Callable[[int], None]:
-        if self.progress is True:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-            self._bar = Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.fields[rate]}"),
-                TextColumn("ETA"),
-                TimeRemainingColumn(),
-                transient=False,
-            )
-            self._bar.start()
-            self._task = self._bar.add_task(f"analysing {', '.join(self.kinds)}", total=self.total, rate="")
+        if self._reporter is not None:
+            self._reporter.__enter__()
         return self._tick
 
     def _tick(self, n: int) -> None:
         self.done += n
-        if self._bar is not None:
-            task = self._bar.tasks[0]
-            self._bar.update(self._task, advance=n)
-            speed = task.speed
-            self._bar.update(self._task, rate=f"{speed:.1f} items/s" if speed else "")
+        if self._reporter is not None:
+            self._reporter.advance(n)
         elif callable(self.progress):
             self.progress(self.done, self.total)
 
     def __exit__(self, *exc: Any) -> None:
-        if self._bar is not None:
-            self._bar.stop()
+        if self._reporter is not None:
+            self._reporter.__exit__(*exc)

@@ -174,6 +174,7 @@ def run_ray(
 
     Each of the ``workers`` actors loads the models once. Without ``address`` a local Ray is started (and shut
     down at the end); with one, the run joins that cluster, whose nodes must see ``out`` (a shared file system).
+    Ray Data's own progress bars are off while it runs: progress is :func:`~affectscope.batch.run_batch`'s.
     """
     try:
         import ray
@@ -190,7 +191,12 @@ def run_ray(
             kwargs["address"] = address
         ray.init(**kwargs)
         started = True
+    data_ctx, bars = None, None
     try:
+        # run_batch reports progress itself (quiet unless asked): Ray Data's own bars would draw over it on stderr
+        data_ctx = ray.data.DataContext.get_current()
+        bars = getattr(data_ctx, "enable_progress_bars", None)
+        data_ctx.enable_progress_bars = False
         rows = [{"part": name, "items": json.dumps([asdict(i) for i in items])} for name, items in parts]
         ds = ray.data.from_items(rows, override_num_blocks=len(rows)).map_batches(
             PartProcessor,
@@ -202,5 +208,7 @@ def run_ray(
         for batch in ds.iter_batches(batch_size=1, batch_format="default"):
             yield {k: (v[0].item() if hasattr(v[0], "item") else v[0]) for k, v in batch.items()}
     finally:
+        if data_ctx is not None and bars is not None:
+            data_ctx.enable_progress_bars = bars
         if started:
             ray.shutdown()

@@ -23,6 +23,8 @@ from affectscope.batch.store import ERROR_COLUMNS, SUMMARY_COLUMNS, OutputStore
 __all__ = ["Part", "PartProcessor"]
 
 Part = tuple[str, list[BatchItem]]  # (name, items)
+# batch input kinds → the modality the router reads them as
+_MODALITY = {"text": "text", "audio": "speech", "image": "face", "video": "video", "music": "music", "physio": "physio"}
 
 
 def _jsonable(v: Any) -> Any:
@@ -44,14 +46,15 @@ class PartProcessor:
     out : path-like
         The output folder.
     config : dict
-        The run's options (see :func:`affectscope.batch.run_batch`); they also guard the folder.
+        The run's options: ``spec`` (the fields of an :class:`~affectscope.pipeline.AnalysisSpec`) and the kinds
+        (see :func:`affectscope.batch.run_batch`); they also guard the folder.
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> from affectscope.batch.inputs import BatchItem
     >>> out = pathlib.Path(tempfile.mkdtemp())
-    >>> proc = PartProcessor(out, {"evidence": False, "transcript": False, "fps": 2.0, "threads": 1})
+    >>> proc = PartProcessor(out, {"spec": {"evidence": False, "transcript": False, "fps": 2.0, "num_threads": 1}})
     >>> proc.process(("part-a", [BatchItem("t1", "text", text="What a lovely day!")]))["ok"]
     1
     >>> sorted(p.name for p in (out / "parts" / "part-a").iterdir())
@@ -59,46 +62,20 @@ class PartProcessor:
     """
 
     def __init__(self, out: str | os.PathLike[str], config: dict[str, Any]) -> None:
+        from affectscope.pipeline import AnalysisSpec, RecognizerCache
+
         self.store = OutputStore(out, config)
         self.config = config
-        self._recognizers: dict[str, Any] = {}
-
-    # --- recognizers, loaded once per process -------------------------------------------------------------
-    def _recognizer(self, kind: str) -> Any:
-        if kind not in self._recognizers:
-            c, threads = self.config, self.config.get("threads")
-            if kind == "text":
-                from affectscope.recognizers.text import TextRecognizer
-
-                rec: Any = TextRecognizer(evidence=c["evidence"], num_threads=threads)
-            elif kind == "audio":
-                from affectscope.recognizers.speech import SpeechRecognizer
-
-                rec = SpeechRecognizer(transcript=c["transcript"], num_threads=threads)
-            elif kind == "image":
-                from affectscope.recognizers.face import FaceRecognizer
-
-                rec = FaceRecognizer(num_threads=threads)
-            elif kind == "music":
-                from affectscope.recognizers.music import MusicRecognizer
-
-                rec = MusicRecognizer(num_threads=threads)
-            elif kind == "physio":
-                from affectscope.recognizers.physio import PhysioRecognizer
-
-                rec = PhysioRecognizer(num_threads=threads)
-            else:
-                from affectscope.recognizers.video import VideoRecognizer
-
-                rec = VideoRecognizer(
-                    fps=c["fps"], transcript=c["transcript"], evidence=c["evidence"], num_threads=threads
-                )
-            self._recognizers[kind] = rec
-        return self._recognizers[kind]
+        self.spec = AnalysisSpec.from_dict(config.get("spec", {}), func="batch")
+        self.cache = RecognizerCache()
 
     # --- one part -----------------------------------------------------------------------------------------
     def _results(self, items: list[BatchItem]) -> list[tuple[BatchItem, Any, BaseException | None]]:
-        """(item, Result or None, error or None) for every item, in order."""
+        """(item, Result or None, error or None) for every item, in order: each file through the router."""
+        from pathlib import Path
+
+        from affectscope.pipeline import run
+
         out: list[tuple[BatchItem, Any, BaseException | None]] = []
         texts = [i for i in items if i.path is None]
         if texts:
@@ -107,7 +84,8 @@ class PartProcessor:
             if item.path is None:
                 continue
             try:
-                out.append((item, self._recognizer(item.kind).process_file(item.path), None))
+                spec = self.spec.replace(modality=_MODALITY[item.kind])
+                out.append((item, run(Path(item.path), spec, cache=self.cache), None))
             except Exception as exc:
                 out.append((item, None, exc))
         return out
@@ -117,9 +95,10 @@ class PartProcessor:
         from itertools import chain
 
         from affectscope.errors import InputError
+        from affectscope.pipeline.router import _finish
         from affectscope.result import Result
 
-        rec = self._recognizer("text")
+        rec = self.cache.get("text", self.spec)
         segments, failed = [], {}
         for item in items:
             try:
@@ -135,7 +114,7 @@ class PartProcessor:
                 error = failed.get(item.id) or InputError(f"{item.id}: no text to analyse.")
                 out.append((item, None, error))
             else:
-                out.append((item, Result(rows, rec.summarize(rows)), None))
+                out.append((item, _finish(Result(rows, rec.summarize(rows)), self.spec), None))
         return out
 
     def process(self, part: Part) -> dict[str, Any]:

@@ -15,6 +15,7 @@ single-label), so figures match the model cards.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ import numpy as np
 from affectscope.errors import ConfigError, InputError
 from affectscope.evaluate import metrics as m
 from affectscope.evaluate.datasets import EvalData, load_dataset
+from affectscope.progress import Progress, as_progress
 
 __all__ = ["evaluate", "score"]
 
@@ -142,6 +144,7 @@ def evaluate(
     speaker_norm: bool = False,
     mode: str | None = None,
     predictions: str | os.PathLike[str] | None = None,
+    progress: bool | Progress | Callable[[float], None] | None = None,
     **options: Any,
 ) -> dict[str, Any]:
     r"""Evaluate a model on one split of a dataset read in its published format.
@@ -174,6 +177,11 @@ def evaluate(
         With ``labels="open"``: score these words instead of running a model — a UTF-8 text file with one line
         per item of the split, in the adapter's order, holding comma-separated emotion words (e.g. an LLM's
         answers). Words outside the vocabulary count as wrong and are listed.
+    progress : bool, Progress or callable, optional
+        Report progress over the split's items (see :mod:`affectscope.progress`): ``True`` writes to stderr (a
+        bar on a terminal, a line every few seconds otherwise); a :class:`~affectscope.progress.Progress` is
+        used as given (its total and description are filled in); a callable gets the share done (0–1).
+        Default: quiet.
     **options
         Adapter options, e.g. ``text_column`` / ``label_column`` for the ``csv`` adapter.
 
@@ -198,7 +206,14 @@ def evaluate(
         )
     if labels == "open":
         return _evaluate_open(
-            dataset, path, split=split, model=model, num_threads=num_threads, predictions=predictions, **options
+            dataset,
+            path,
+            split=split,
+            model=model,
+            num_threads=num_threads,
+            predictions=predictions,
+            progress=progress,
+            **options,
         )
     if predictions is not None:
         raise ConfigError("'predictions' (a file of open-vocabulary words) needs labels='open'.")
@@ -214,9 +229,10 @@ def evaluate(
         rec: Any = SpeechRecognizer(
             model, transcript=False, normalize="always" if speaker_norm else "never", num_threads=num_threads
         )
-        pred = rec.predict_signals(
-            (load_audio(f).samples for f in data.items), groups=data.groups if speaker_norm else None
-        )
+        with _progress(progress, data) as tick:
+            pred = rec.predict_signals(
+                tick.iterate(load_audio(f).samples for f in data.items), groups=data.groups if speaker_norm else None
+            )
         report = score(data, pred)
         return _report(data, rec, report, speaker_norm=speaker_norm)
     if data.modality == "face":
@@ -225,28 +241,37 @@ def evaluate(
         if speaker_norm:
             raise ConfigError("--speaker-norm is not available for faces yet.")
         rec = FaceRecognizer(model, num_threads=num_threads)
-        report = score(data, _face_predictions(rec, data.items))
+        with _progress(progress, data) as tick:
+            report = score(data, _face_predictions(rec, data.items, progress=tick))
         return _report(data, rec, report)
     if data.modality == "music":
         from affectscope.recognizers.music import MusicRecognizer
 
         rec = MusicRecognizer(model, num_threads=num_threads)
-        probs = np.array(
-            [[rec.process_file(f).summary["scores"][rec.space_][lab] for lab in rec.labels_] for f in data.items]
-        )
+        with _progress(progress, data) as tick:
+            probs = np.array(
+                [
+                    [rec.process_file(f).summary["scores"][rec.space_][lab] for lab in rec.labels_]
+                    for f in tick.iterate(data.items)
+                ]
+            )
         return _report(data, rec, score(data, {rec.space_: probs}))
     if data.modality == "eeg":
-        return _evaluate_eeg(data, model)
+        return _evaluate_eeg(data, model, progress=progress)
     if data.modality == "physio":
         from affectscope.recognizers.physio import PhysioRecognizer
 
         rec = PhysioRecognizer(model, num_threads=num_threads)
-        return _report(data, rec, score(data, {rec.space_: physio_predictions(rec, data.items)}))
+        with _progress(progress, data) as tick:
+            probs = physio_predictions(rec, data.items, progress=tick)
+        return _report(data, rec, score(data, {rec.space_: probs}))
     if data.modality == "conversation":
         from affectscope.models import get_bundle
 
         if model is None or get_bundle(model).modality == "conversation":
-            return _evaluate_conversation(data, model, mode=mode or "offline", num_threads=num_threads)
+            return _evaluate_conversation(
+                data, model, mode=mode or "offline", num_threads=num_threads, progress=progress
+            )
         data.modality = "text"  # a text model: every turn alone, as a baseline
     if data.modality != "text":
         raise ConfigError(
@@ -256,7 +281,8 @@ def evaluate(
     from affectscope.recognizers.text import TextRecognizer
 
     rec = TextRecognizer(model, num_threads=num_threads)
-    pred = rec.predict([str(t) for t in data.items])
+    with _progress(progress, data) as tick:
+        pred = _predict_texts(rec, [str(t) for t in data.items], progress=tick)
     report = score(data, pred, decide=rec.decide)
     return _report(data, rec, report)
 
@@ -292,6 +318,7 @@ def _evaluate_open(
     model: Any,
     num_threads: int | None,
     predictions: Any = None,
+    progress: Any = None,
     **options: Any,
 ) -> dict[str, Any]:
     """Score a model's open-vocabulary words against a dataset's label words (wheel-grouped set P/R/F1)."""
@@ -335,7 +362,8 @@ def _evaluate_open(
         from affectscope.recognizers.text import TextRecognizer
 
         rec: Any = TextRecognizer(model, evidence=False, num_threads=num_threads)
-        pred = rec.predict([str(t) for t in data.items])
+        with _progress(progress, data) as tick:
+            pred = _predict_texts(rec, [str(t) for t in data.items], progress=tick)
         probs, vad, scale = pred["ekman7"], pred["vad"], "text"
         first = rec.decide(pred[rec.multi_])
     elif data.modality == "speech":
@@ -343,13 +371,15 @@ def _evaluate_open(
         from affectscope.recognizers.speech import SpeechRecognizer
 
         rec = SpeechRecognizer(model, transcript=False, normalize="never", num_threads=num_threads)
-        pred = rec.predict_signals(load_audio(f).samples for f in data.items)
+        with _progress(progress, data) as tick:
+            pred = rec.predict_signals(tick.iterate(load_audio(f).samples for f in data.items))
         probs, vad, scale = pred["ekman7"], pred["vad"], "label"
     elif data.modality == "face":
         from affectscope.recognizers.face import FaceRecognizer
 
         rec = FaceRecognizer(model, num_threads=num_threads)
-        probs = _face_predictions(rec, data.items)[rec.space_]
+        with _progress(progress, data) as tick:
+            probs = _face_predictions(rec, data.items, progress=tick)[rec.space_]
         vad, scale = expected_vad(probs, space=rec.space_), "label"
     else:
         raise ConfigError(f"--labels open scores text, speech and face sets; {dataset} is a {data.modality} set.")
@@ -378,19 +408,24 @@ def _evaluate_open(
     }
 
 
-def _evaluate_conversation(data: EvalData, model: Any, *, mode: str, num_threads: int | None) -> dict[str, Any]:
+def _evaluate_conversation(
+    data: EvalData, model: Any, *, mode: str, num_threads: int | None, progress: Any = None
+) -> dict[str, Any]:
     """Score a conversation set dialogue by dialogue with the conversation recognizer (turns in context)."""
     from affectscope.conversation import ConversationRecognizer
 
     rec = ConversationRecognizer(model, mode=mode, num_threads=num_threads)
-    report = score(data, {data.space: conversation_predictions(rec, data)})
+    with _progress(progress, data) as tick:
+        probs = conversation_predictions(rec, data, progress=tick)
+    report = score(data, {data.space: probs})
     return _report(data, rec, report) | {"mode": mode}
 
 
-def conversation_predictions(rec: Any, data: EvalData) -> np.ndarray:
+def conversation_predictions(rec: Any, data: EvalData, *, progress: Progress | None = None) -> np.ndarray:
     """Probabilities in ``data.space`` for every turn of a conversation set, dialogue by dialogue.
 
     The model's head for the corpus's own label space is used and converted when another space is scored.
+    ``progress`` (a started :class:`~affectscope.progress.Progress`) counts the turns done.
     """
     from affectscope.evaluate.datasets.conversation import CONVERSATION_SPACES
     from affectscope.labels import convert
@@ -404,13 +439,15 @@ def conversation_predictions(rec: Any, data: EvalData) -> np.ndarray:
     for a, b in pairwise(bounds):
         turns = list(zip(speakers[a:b], [str(t).strip() or "." for t in data.items[a:b]], strict=True))
         probs[a:b] = rec.predict(turns)[head]
+        if progress is not None:
+            progress.advance(b - a)
     if head != data.space:
         probs = convert(probs, source=head, target=data.space).to_numpy(dtype=np.float32)
     return probs
 
 
-def _face_predictions(rec: Any, items: list[Any]) -> dict[str, np.ndarray]:
-    """Return expression probabilities per image.
+def _face_predictions(rec: Any, items: list[Any], *, progress: Progress | None = None) -> dict[str, np.ndarray]:
+    """Return expression probabilities per image (``progress``: a started reporter counting the images).
 
     Face crops (FER2013, CK+48: at most 64 px) go straight to the model, resized to its 48×48 input; larger
     photos go through detection and alignment, and the largest face counts (an image without a detectable face
@@ -433,17 +470,20 @@ def _face_predictions(rec: Any, items: list[Any]) -> dict[str, np.ndarray]:
             frame = rec.process_image(img).frame
             if len(frame):
                 probs[i] = frame[[f"{space}:{lab}" for lab in rec.labels_]].to_numpy()[0]
+        if progress is not None:
+            progress.advance()
     if crops:
         probs[where] = rec.predict_crops(np.stack(crops))[space]
     return {space: probs}
 
 
-def _evaluate_eeg(data: EvalData, model: Any) -> dict[str, Any]:
+def _evaluate_eeg(data: EvalData, model: Any, *, progress: Any = None) -> dict[str, Any]:
     """Score the user's labelled EEG recordings: with a trained ``model`` as they are, else by subject-grouped CV.
 
     Features are standardised within each subject over that subject's windows in the set (as training does); a
     recording's probabilities are the mean over its windows. Without a model, each recording is predicted by a
-    classifier fitted on the other folds' subjects (``GroupKFold``, up to 5 folds).
+    classifier fitted on the other folds' subjects (``GroupKFold``, up to 5 folds). In cross-validation
+    ``progress`` advances fold by fold.
     """
     from affectscope.recognizers.eeg import EEGClassifier, read_labelled_eeg
 
@@ -470,12 +510,14 @@ def _evaluate_eeg(data: EvalData, model: Any) -> dict[str, Any]:
             raise InputError("Subject-grouped CV needs recordings of at least 2 subjects (or pass --model).")
         folds = min(5, n_groups)
         window_p = np.zeros((len(feats.x), len(data.labels)))
-        for tr, te in GroupKFold(n_splits=folds).split(feats.x, feats.labels, feats.subjects):
-            clf = EEGClassifier().fit(feats.x[tr], feats.labels[tr], feats.subjects[tr])
-            p = clf.predict_proba(feats.x[te], feats.subjects[te])
-            for j, c in enumerate(data.labels):
-                if c in clf.classes_:
-                    window_p[te, j] = p[:, clf.classes_.index(c)]
+        with _progress(progress, data) as tick:
+            for k, (tr, te) in enumerate(GroupKFold(n_splits=folds).split(feats.x, feats.labels, feats.subjects)):
+                clf = EEGClassifier().fit(feats.x[tr], feats.labels[tr], feats.subjects[tr])
+                p = clf.predict_proba(feats.x[te], feats.subjects[te])
+                for j, c in enumerate(data.labels):
+                    if c in clf.classes_:
+                        window_p[te, j] = p[:, clf.classes_.index(c)]
+                tick.update((k + 1) / folds)
         name, protocol = "EEGClassifier (subject-grouped CV)", f"{folds}-fold subject-grouped cross-validation"
     probs = np.stack([window_p[feats.recording == i].mean(axis=0) for i in range(len(data))])
     return {
@@ -489,12 +531,12 @@ def _evaluate_eeg(data: EvalData, model: Any) -> dict[str, Any]:
     }
 
 
-def physio_predictions(rec: Any, items: list[dict[str, Any]]) -> np.ndarray:
+def physio_predictions(rec: Any, items: list[dict[str, Any]], *, progress: Progress | None = None) -> np.ndarray:
     """Stress probabilities per labelled window, as the product reads them.
 
     Each participant's whole recording is analysed once (normalised against itself, windows of the model's own
     grid); an item's probabilities are the mean over the model windows lying at least half inside it (or the
-    nearest window when none does).
+    nearest window when none does). ``progress`` (a started reporter) counts the windows of each recording done.
     """
     from affectscope.media.physio import read_physio
 
@@ -515,7 +557,36 @@ def physio_predictions(rec: Any, items: list[dict[str, Any]]) -> np.ndarray:
             if not inside.any():
                 inside = np.abs((a + b) / 2 - (lo + hi) / 2) == np.abs((a + b) / 2 - (lo + hi) / 2).min()
             out[i] = probs[inside].mean(axis=0)
+        if progress is not None:
+            progress.advance(len(idx))
     return out
+
+
+def _progress(progress: Any, data: EvalData) -> Progress:
+    """Build the reporter of ``evaluate(progress=...)`` for the items of ``data`` (a ``with`` block starts it)."""
+    return as_progress(progress, total=len(data), description=f"eval {data.dataset} {data.split}")
+
+
+def _predict_texts(rec: Any, texts: list[str], *, progress: Progress) -> dict[str, np.ndarray]:
+    """Return ``rec.predict(texts)``, counting the texts done in ``progress`` chunk by chunk.
+
+    The model's outputs depend on which texts share a batch (padding), so the chunks must not change the batches:
+    texts are sorted by length as ``TextRecognizer.predict`` sorts them and cut into chunks of ``16 × batch_size``
+    of that order. Each chunk is then already sorted and is batched exactly as one call would batch it.
+    """
+    step = max(1, int(getattr(rec, "batch_size", 64))) * 16
+    if len(texts) <= step:
+        out = rec.predict(texts)
+        progress.advance(len(texts))
+        return out
+    order = np.argsort(np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts)), kind="stable")
+    result: dict[str, np.ndarray] = {}
+    for a in range(0, len(order), step):
+        sel = order[a : a + step]
+        for k, v in rec.predict([texts[i] for i in sel]).items():
+            result.setdefault(k, np.empty((len(texts), v.shape[1]), dtype=v.dtype))[sel] = v
+        progress.advance(len(sel))
+    return result
 
 
 def _report(data: EvalData, rec: Any, report: dict[str, Any], *, speaker_norm: bool = False) -> dict[str, Any]:

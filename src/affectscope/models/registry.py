@@ -25,6 +25,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -33,7 +36,16 @@ from typing import Any
 
 from affectscope.errors import ConfigError, ModelError
 
-__all__ = ["PROFILES", "ModelBundle", "current_profile", "default_model", "get_bundle", "list_models", "resolve_model"]
+__all__ = [
+    "PROFILES",
+    "ModelBundle",
+    "current_profile",
+    "default_model",
+    "get_bundle",
+    "list_models",
+    "resolve_model",
+    "using_profile",
+]
 
 _REQUIRED = ("name", "modality", "task", "heads", "files", "licence", "training_data", "citation", "metrics")
 
@@ -299,8 +311,37 @@ def get_bundle(name: str | os.PathLike[str]) -> ModelBundle:
     )
 
 
+_PROFILE_IN_SCOPE: ContextVar[str | None] = ContextVar("affectscope_profile", default=None)
+
+
+@contextmanager
+def using_profile(profile: str | None) -> Iterator[None]:
+    """Make ``profile`` the one in force inside the block (the analysis spec's ``profile``); None changes nothing.
+
+    It is a context variable, so threads and tasks that run other analyses are not affected.
+
+    Examples
+    --------
+    >>> with using_profile("commercial"):
+    ...     current_profile()
+    'commercial'
+    """
+    if profile is None:
+        yield
+        return
+    current_profile(profile)  # an unknown profile fails here
+    token = _PROFILE_IN_SCOPE.set(profile)
+    try:
+        yield
+    finally:
+        _PROFILE_IN_SCOPE.reset(token)
+
+
 def current_profile(profile: str | None = None) -> str:
-    """Return the profile in force: ``profile`` when given, else ``$AFFECTSCOPE_PROFILE``, else ``"default"``.
+    """Return the profile in force: ``profile``, else :func:`using_profile`'s, else the environment's.
+
+    In order: ``profile`` when given, the one of an enclosing :func:`using_profile`, ``$AFFECTSCOPE_PROFILE``,
+    ``"default"``.
 
     The environment is read at each call, so a change takes effect for the next model resolved.
 
@@ -327,6 +368,8 @@ def current_profile(profile: str | None = None) -> str:
     ...
     affectscope.errors.ConfigError: The 'profile' parameter (or AFFECTSCOPE_PROFILE) must be one of ['default', 'commercial']. Got 'cheap' instead.
     """  # noqa: E501
+    if profile is None:
+        profile = _PROFILE_IN_SCOPE.get()
     value = profile if profile is not None else (os.environ.get(PROFILE_ENV) or "default")
     if value not in PROFILES:
         raise ConfigError(

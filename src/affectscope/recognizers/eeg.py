@@ -311,6 +311,22 @@ def read_labelled_eeg(
     return LabelledEEG(np.vstack(feats), np.array(labels), np.array(subjects), np.array(recording), names)
 
 
+_USE = {True: "allowed", False: "not allowed", None: "unknown (treated as not allowed)"}
+
+
+def _check_licence(licence: Any) -> str:
+    """Return the declared licence of the user's recordings (``"unknown"`` for None), or raise ConfigError."""
+    if licence is None:
+        return "unknown"
+    text = licence.strip() if isinstance(licence, str) else None
+    if not text or len(text) > 100 or not text.isprintable():
+        raise ConfigError(
+            "The 'data_licence' parameter of EEGClassifier.save (--data-licence) must be a licence name of 1 to 100 "
+            f"printable characters on one line, e.g. 'CC-BY-4.0'. Got {str(licence)[:40]!r} instead."
+        )
+    return text
+
+
 class EEGClassifier:
     """Per-subject standardisation + logistic regression over :func:`eeg_features`, saved as a model bundle.
 
@@ -398,12 +414,44 @@ class EEGClassifier:
         features: list[str],
         metrics: dict[str, Any],
         commercial_use: bool | None = None,
+        data_licence: str | None = None,
     ) -> Path:
         """Write a model bundle (``bundle.json``, ``head.npz``, ``MODEL_CARD.md``) usable with ``--model``.
 
-        ``commercial_use`` records whether the user's recordings may be used commercially (None: unknown, which
-        the ``commercial`` profile refuses).
+        Parameters
+        ----------
+        folder : str or path-like
+            The bundle folder (created); its name is the model's name.
+        features : list of str
+            The feature names, in the order of the columns the classifier was fitted on.
+        metrics : dict
+            :meth:`cross_validate`'s figures (``balanced_accuracy``, ``folds``, ``subjects``).
+        commercial_use : bool, optional
+            Whether the licence of the recordings permits commercial use. None (the default) records it as
+            unknown, which the ``commercial`` profile (``AFFECTSCOPE_PROFILE=commercial``) refuses, as it refuses
+            False; only True lets the profile use the model.
+        data_licence : str, optional
+            The licence of the recordings, e.g. ``"CC-BY-4.0"`` or ``"internal, consented"`` (at most 100
+            characters, one line); recorded as the training set's ``licence`` and ``licence_id`` and shown by the
+            profile's refusal. None (the default): ``"unknown"``.
+
+        Returns
+        -------
+        Path
+            ``folder``.
+
+        Raises
+        ------
+        ConfigError
+            If ``commercial_use`` is not True, False or None, or ``data_licence`` is empty, too long or not one
+            line.
         """
+        if commercial_use is not None and not isinstance(commercial_use, bool):
+            raise ConfigError(
+                f"The 'commercial_use' parameter of EEGClassifier.save must be True, False or None (unknown). "
+                f"Got {commercial_use!r} instead."
+            )
+        licence_id = _check_licence(data_licence)
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         np.savez(folder / "head.npz", mean=self.mean_, scale=self.scale_, coef=self.coef_, intercept=self.intercept_)
@@ -413,13 +461,14 @@ class EEGClassifier:
             "task": f"EEG classifier trained by the user: {', '.join(self.classes_)}",
             "heads": {"emotion": {"space": "user", "kind": "single_label", "labels": self.classes_}},
             "files": {"head": "head.npz"},
-            "licence": "as the user's training data",
+            "licence": f"as the user's training data ({licence_id}; commercial use: {_USE[commercial_use]})",
             "training_data": [
                 {
                     "name": "the user's labelled recordings",
+                    "short_name": "your recordings",
                     "split": "all",
-                    "licence": "the user's",
-                    "licence_id": "user",
+                    "licence": licence_id if data_licence is not None else "not stated when the model was trained",
+                    "licence_id": licence_id,
                     "commercial_use": commercial_use,
                 }
             ],
@@ -439,7 +488,9 @@ class EEGClassifier:
         (folder / "bundle.json").write_text(json.dumps(bundle, indent=2) + "\n", encoding="utf-8")
         (folder / "MODEL_CARD.md").write_text(
             f"# {folder.name}\n\nEEG classifier trained with `affectscope train --modality eeg`.\n\n"
-            f"Labels: {', '.join(self.classes_)}. Subject-grouped CV: {json.dumps(metrics)}.\n",
+            f"Labels: {', '.join(self.classes_)}. Subject-grouped CV: {json.dumps(metrics)}.\n\n"
+            f"Training data: the user's labelled recordings; licence {licence_id}; commercial use "
+            f"{_USE[commercial_use]}.\n",
             encoding="utf-8",
         )
         return folder

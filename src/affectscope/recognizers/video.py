@@ -38,7 +38,7 @@ from affectscope._validation import check_int, check_number, check_span
 from affectscope.errors import AffectscopeError, ConfigError, InputError
 from affectscope.result import INDEX_NAMES, Result
 
-__all__ = ["MAX_FACES", "MAX_FPS", "MAX_WINDOWS", "MIN_FACE_SIZE", "WINDOW", "VideoRecognizer"]
+__all__ = ["MAX_FACES", "MAX_FPS", "MAX_WINDOWS", "MIN_FACE_SIZE", "WINDOW", "VideoRecognizer", "subtitle_rows"]
 
 #: Bounds of the options (also those of ``affectscope analyze``): frames analysed per second, faces per frame,
 #: the smallest face looked for (pixels; below 8 the detector's tiles stop shrinking), fixed fusion windows
@@ -255,38 +255,8 @@ class VideoRecognizer:
 
     def _subtitle_rows(self, source: str, cues: list[Any]) -> pd.DataFrame:
         if not cues:
-            return pd.DataFrame(index=pd.MultiIndex.from_arrays([[], [], []], names=INDEX_NAMES))
-        rec = self._text_recognizer()
-        pred = rec.predict([c.text for c in cues])
-        p = pred[rec.primary_]
-        labels = rec.labels_[rec.primary_]
-        cols: dict[str, Any] = {
-            "modality": "text",
-            "track": [c.speaker or "subtitles" for c in cues],
-            "text": [c.text for c in cues],
-            "label": [labels[i] for i in p.argmax(1)],
-            "labels": [labels[i] for i in p.argmax(1)],
-            "confidence": p.max(1),
-        }
-        for j, lab in enumerate(labels):
-            cols[f"{rec.primary_}:{lab}"] = p[:, j]
-        for j, dim in enumerate(_VAD):
-            cols[dim] = pred["vad"][:, j]
-        if self.evidence:
-            from affectscope.explain import word_evidence
-
-            cols["evidence"] = [e.describe() for e in word_evidence(rec, [c.text for c in cues])]
-        else:
-            cols["evidence"] = "not computed (evidence=False)"
-        index = pd.MultiIndex.from_arrays(
-            [[source] * len(cues), [round(c.start, 3) for c in cues], [round(c.end, 3) for c in cues]],
-            names=INDEX_NAMES,
-        )
-        from affectscope.explain import row_rationales
-
-        frame = pd.DataFrame(cols, index=index)
-        frame["rationale"] = row_rationales(frame)
-        return frame
+            return subtitle_rows(None, cues, source=source, evidence=self.evidence)
+        return subtitle_rows(self._text_recognizer(), cues, source=source, evidence=self.evidence)
 
     def process_files(self, files: list[str | os.PathLike[str]]) -> Result:
         """Analyse several videos; a file that fails is recorded in ``failures`` and the rest go on.
@@ -389,3 +359,61 @@ def _overall(frame: pd.DataFrame, modalities: dict[str, Any]) -> dict[str, Any]:
         "fusion": "unweighted mean of the modalities' mean Ekman-7 scores (uncalibrated)",
         "rationale": rationale,
     }
+
+
+def subtitle_rows(rec: Any, cues: list[Any], *, source: str, evidence: bool = True) -> pd.DataFrame:
+    """Text rows of subtitle cues on the timeline: ``track`` the cue's voice (else ``subtitles``), one row per cue.
+
+    Parameters
+    ----------
+    rec : TextRecognizer
+        Reads the cues' text (not used when there are no cues).
+    cues : list of Cue
+        From :func:`affectscope.media.subtitles.read_subtitles`.
+    source : str
+        The rows' source.
+    evidence : bool
+        Cite the words behind each label.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (source, start, end) in seconds.
+
+    Examples
+    --------
+    >>> subtitle_rows(None, [], source="clip.srt").empty
+    True
+    """
+    if not cues:
+        return pd.DataFrame(index=pd.MultiIndex.from_arrays([[], [], []], names=INDEX_NAMES))
+    pred = rec.predict([c.text for c in cues])
+    p = pred[rec.primary_]
+    labels = rec.labels_[rec.primary_]
+    cols: dict[str, Any] = {
+        "modality": "text",
+        "track": [c.speaker or "subtitles" for c in cues],
+        "text": [c.text for c in cues],
+        "label": [labels[i] for i in p.argmax(1)],
+        "labels": [labels[i] for i in p.argmax(1)],
+        "confidence": p.max(1),
+    }
+    for j, lab in enumerate(labels):
+        cols[f"{rec.primary_}:{lab}"] = p[:, j]
+    for j, dim in enumerate(_VAD):
+        cols[dim] = pred["vad"][:, j]
+    if evidence:
+        from affectscope.explain import word_evidence
+
+        cols["evidence"] = [e.describe() for e in word_evidence(rec, [c.text for c in cues])]
+    else:
+        cols["evidence"] = "not computed (evidence=False)"
+    index = pd.MultiIndex.from_arrays(
+        [[source] * len(cues), [round(c.start, 3) for c in cues], [round(c.end, 3) for c in cues]],
+        names=INDEX_NAMES,
+    )
+    from affectscope.explain import row_rationales
+
+    frame = pd.DataFrame(cols, index=index)
+    frame["rationale"] = row_rationales(frame)
+    return frame

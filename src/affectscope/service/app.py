@@ -19,6 +19,7 @@ import json
 import logging
 import secrets
 import uuid
+from collections.abc import Mapping, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -29,7 +30,7 @@ from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -72,11 +73,87 @@ _SECURITY_HEADERS = {k.decode(): v.decode() for k, v in _HEADERS} | {"content-se
 
 
 class ApiError(Exception):
-    """An error answered as ``{"error": ..., "message": ...}`` with an HTTP status."""
+    """An error answered as ``{"error": ..., "message": ...}`` (and ``details`` when given) with an HTTP status."""
 
-    def __init__(self, status: int, error: str, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        error: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        details: list[dict[str, str]] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.error, self.message, self.headers = status, error, message, headers
+        self.details = details
+
+
+# What each validated request field accepts, in words: pydantic's own messages name regular expressions and types.
+_ACCEPTS = {
+    "text": "a non-empty string (the text to analyse)",
+    "evidence": "true or false",
+    "labels": "'open' or absent",
+    "job": "an analysis id: 32 lowercase hexadecimal digits, as returned by POST /v1/analyses",
+    "name": "a file name of lowercase letters, digits, '.', '_' or '-' ending in .js or .css",
+}
+_LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
+
+
+def _shown(value: Any) -> str:
+    """Render a rejected value shortly, on one line, for an error message."""
+    if isinstance(value, str):
+        return repr(value[:40] + ("..." if len(value) > 40 else ""))
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)[:40]
+    return {dict: "an object", list: "a list"}.get(type(value), type(value).__name__)
+
+
+def _field_errors(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """Pydantic's validation errors as ``{"field", "message"}``: the field, what it accepts and what was sent.
+
+    Parameters
+    ----------
+    errors
+        ``RequestValidationError.errors()`` or ``pydantic.ValidationError.errors()`` (the first 10 are kept).
+
+    Returns
+    -------
+    list of dict
+        One entry per error; ``field`` is the dotted name without its location (``job``, not ``path.job``), or
+        ``body`` for the request body as a whole.
+    """
+    out = []
+    for e in list(errors)[:10]:
+        loc = [str(x) for x in e.get("loc", ())]
+        if loc and loc[0] in _LOCATIONS:
+            loc = loc[1:]
+        field = ".".join(loc)
+        accepts = _ACCEPTS.get(loc[-1]) if loc else None
+        got = _shown(e.get("input"))
+        if not field:
+            message = f'The body must be a JSON object such as {{"text": "..."}}; got {got}.'
+        elif e.get("type") == "missing":
+            message = f"'{field}' is required" + (f": {accepts}." if accepts else ".")
+        elif accepts:
+            message = f"'{field}' must be {accepts}; got {got}."
+        else:
+            message = f"'{field}': {str(e.get('msg', 'invalid value')).rstrip('.')}; got {got}."
+        out.append({"field": field or "body", "message": message})
+    return out
+
+
+def _invalid_request(errors: Sequence[Mapping[str, Any]]) -> ApiError:
+    """Build a 422 ``ValidationError``: the first field error in words as its message, every one in ``details``."""
+    details = _field_errors(errors) or [{"field": "body", "message": "The request is invalid."}]
+    more = len(details) - 1
+    message = details[0]["message"]
+    if more > 0:
+        message = f"{message.rstrip('.')} (and {more} more in 'details')."
+    return ApiError(422, "ValidationError", message, details=details)
 
 
 class TextRequest(BaseModel):
@@ -95,11 +172,21 @@ class Accepted(BaseModel):
     links: dict[str, str]
 
 
+class FieldError(BaseModel):
+    """One invalid field of a request."""
+
+    field: str = Field(description="The field, e.g. 'text', 'evidence' or 'job'; 'body' for the body as a whole.")
+    message: str = Field(description="What was wrong with it and what it accepts.")
+
+
 class ErrorBody(BaseModel):
     """Every error of the API."""
 
-    error: str
-    message: str
+    error: str = Field(description="The error's type, e.g. ValidationError, InputError, TooLarge.")
+    message: str = Field(description="One line: what was wrong and what is accepted.")
+    details: list[FieldError] | None = Field(
+        None, description="ValidationError of a JSON body or a path: one entry per invalid field."
+    )
 
 
 class Analysis(BaseModel):
@@ -204,7 +291,10 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     # --- errors: one JSON shape ---------------------------------------------------------------------------
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse({"error": exc.error, "message": exc.message}, exc.status, headers=exc.headers)
+        body: dict[str, Any] = {"error": exc.error, "message": exc.message}
+        if exc.details:
+            body["details"] = exc.details
+        return JSONResponse(body, exc.status, headers=exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -215,8 +305,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        where = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
-        return JSONResponse({"error": "ValidationError", "message": f"Invalid request: {where}."}, 422)
+        return await _api_error(request, _invalid_request(exc.errors()))  # the typed body, never pydantic's text
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -314,6 +403,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         body = await _read_limited(request, json_limit, text_too_large)
         try:
             payload = TextRequest.model_validate(json.loads(body))
+        except ValidationError as exc:  # before ValueError, its base: field errors in words
+            raise _invalid_request(exc.errors(include_url=False)) from None
         except (ValueError, TypeError, RecursionError) as exc:  # RecursionError: deeply nested arrays
             detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:300]
             raise ApiError(422, "ValidationError", f'Invalid JSON body: {detail}. Send {{"text": "..."}}.') from None
