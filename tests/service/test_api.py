@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -229,7 +230,6 @@ def test_upload_a_song_as_music(make_client, wait_done):
 def test_upload_a_wearable_recording(make_client, wait_done, tmp_path):
     """modality=physio: a zipped E4 export is analysed; a zip without it is refused; a CSV needs its timestamps."""
     pytest.importorskip("neurokit2")
-    import zipfile
 
     from physio_signals import write_stress_session
 
@@ -245,8 +245,16 @@ def test_upload_a_wearable_recording(make_client, wait_done, tmp_path):
     assert d["result"]["summary"]["modality"] == "physio"
     assert 420 <= d["result"]["summary"]["peak"]["start"] < 840  # the stress block
     assert "SCR/min" in d["result"]["segments"][0]["evidence"]
-    plain = client.post("/v1/analyses", files={"file": ("x.zip", archive.getvalue())})
-    assert (plain.status_code, plain.json()["error"]) == (415, "UnsupportedMediaType")
+    plain = client.post("/v1/analyses", files={"file": ("x.zip", archive.getvalue())})  # detected by its content
+    auto = wait_done(client, plain.json()["id"])
+    assert auto["result"]["summary"]["detected"] == "a zipped Empatica E4 export"
+    assert auto["result"]["summary"]["peak"] == d["result"]["summary"]["peak"]
+    other = io.BytesIO()
+    with zipfile.ZipFile(other, "w") as z:
+        z.writestr("notes.txt", "hello")
+    refused = wait_done(client, client.post("/v1/analyses", files={"file": ("y.zip", other.getvalue())}).json()["id"])
+    assert refused["status"] == "failed"
+    assert "no E4 signal file" in refused["error"]["message"]
     csv = client.post("/v1/analyses", files={"file": ("a.csv", b"time,eda\n0,1\n1,2\n")}, data={"modality": "physio"})
     failed = wait_done(client, csv.json()["id"])
     assert failed["status"] == "failed"

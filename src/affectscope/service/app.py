@@ -37,7 +37,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from affectscope.errors import ConfigError
 from affectscope.service.runner import JobRunner
 from affectscope.service.settings import ServiceSettings
-from affectscope.service.sniff import ACCEPTED, sniff
+from affectscope.service.sniff import ACCEPTED, sniff, sniff_text
 from affectscope.service.store import JobStore
 
 __all__ = ["create_app"]
@@ -162,6 +162,14 @@ class TextRequest(BaseModel):
     text: str = Field(..., min_length=1, description="The text to analyse.")
     evidence: bool = Field(True, description="Cite the words behind each label.")
     labels: str | None = Field(None, pattern="^open$", description="'open' adds open-vocabulary words.")
+    model: str | None = Field(None, description="A text model of the registry (GET /v1/models); default its own.")
+    segment: str = Field("sentence", pattern="^(sentence|line)$", description="Rows per 'sentence' or 'line'.")
+    uncertain_below: float | None = Field(
+        None, ge=0, le=1, description="Flag rows and the summary whose confidence is below this."
+    )
+    profile: str | None = Field(
+        None, pattern="^(default|commercial)$", description="'commercial': only commercially usable models."
+    )
 
 
 class Accepted(BaseModel):
@@ -233,10 +241,33 @@ _POST_BODY = {
                         "labels": {"type": "string", "enum": ["open"]},
                         "modality": {
                             "type": "string",
-                            "enum": ["speech", "music", "physio"],
-                            "description": "audio (or a video's audio): a voice (default) or a song; physio: a "
-                            "wearable recording (EDF/BDF, a zipped E4 export, or a CSV with a timestamp column)",
+                            "enum": ["auto", "text", "conversation", "speech", "face", "video", "music", "physio"],
+                            "default": "auto",
+                            "description": "auto: detected from the content (a CSV/JSON with speaker and text is a "
+                            "dialogue); music: a song (audio, or a video's audio); physio: a wearable recording "
+                            "(EDF/BDF, a zipped E4 export, or a CSV with a timestamp column)",
                         },
+                        "model": {
+                            "type": "string",
+                            "description": "a model of the registry (GET /v1/models) for the input's modality",
+                        },
+                        "profile": {"type": "string", "enum": ["default", "commercial"]},
+                        "conversation": {
+                            "type": "boolean",
+                            "default": False,
+                            "description": "read a dialogue, or the transcript of audio/video, turn by turn",
+                        },
+                        "streaming": {"type": "boolean", "default": False},
+                        "language": {"type": "string", "description": "ISO 639-1 code or 'auto' (audio/video)"},
+                        "baseline": {"type": "string", "enum": ["auto", "always", "never"]},
+                        "max_faces": {"type": "integer", "default": 5, "minimum": 1, "maximum": 100},
+                        "min_face_size": {"type": "integer", "default": 48, "minimum": 8, "maximum": 4096},
+                        "face_crop": {"type": "string", "enum": ["auto", "always", "never"]},
+                        "start": {"type": "number", "minimum": 0, "description": "seconds (audio/video/physio)"},
+                        "end": {"type": "number", "exclusiveMinimum": 0, "description": "seconds"},
+                        "segment": {"type": "string", "enum": ["sentence", "line"]},
+                        "window": {"type": "string", "description": "video fusion: 'utterance' or seconds"},
+                        "uncertain_below": {"type": "number", "minimum": 0, "maximum": 1},
                     },
                 }
             },
@@ -412,14 +443,15 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             raise ApiError(413, "TooLarge", text_too_large)
         if not payload.text.strip():
             raise ApiError(422, "InputError", "The text is empty.")
-        options = {"text": payload.text, "evidence": payload.evidence, "labels": payload.labels}
-        return await _queue(kind="text", filename=None, media=None, options=options)
+        fields = payload.model_dump(exclude={"text"}, exclude_none=True)
+        spec = remote_spec(fields | {"modality": "text"})
+        return await _queue(kind="text", filename=None, media=None, options={"text": payload.text, "spec": spec})
 
     async def _from_upload(request: Request) -> str:
         # count the body as it streams (chunked uploads have no Content-Length): nothing past the limit is spooled
         limited = Request(request.scope, _counting(request.receive, settings.max_upload_bytes + _ENVELOPE))
         try:
-            form = await limited.form(max_files=1, max_fields=10, max_part_size=65536)
+            form = await limited.form(max_files=1, max_fields=32, max_part_size=65536)
         except _BodyTooLargeError:
             raise ApiError(413, "TooLarge", upload_too_large) from None
         except Exception as exc:  # starlette raises MultiPartException / HTTPException on malformed bodies
@@ -444,16 +476,22 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                     size += len(chunk)
                     if size > settings.max_upload_bytes:
                         raise ApiError(413, "TooLarge", upload_too_large)
-                    if len(head) < 64:
-                        head = (head + chunk)[:64]
+                    if len(head) < 4096:
+                        head = (head + chunk)[:4096]
                     out.write(chunk)
             if size == 0:
                 raise ApiError(422, "InputError", "The uploaded file is empty.")
-            kind_suffix = sniff(head)
+            kind_suffix = sniff(head[:64])
             if kind_suffix is None:
                 raise ApiError(415, "UnsupportedMediaType", f"This file is none of: {ACCEPTED}.")
             kind, suffix = kind_suffix
-            modality = options.pop("modality", None)
+            modality = options.pop("modality")
+            if kind == "text" and modality not in ("text", "physio"):  # a dialogue, subtitles or a wearable CSV?
+                text_kind, text_suffix = sniff_text(head)
+                if text_kind in ("dialogue", "physio", "subtitles"):
+                    kind, suffix = text_kind, text_suffix
+            if modality == "conversation" and kind == "text":
+                kind = "dialogue"  # 'Speaker: text' lines
             if modality == "music":
                 if kind not in ("audio", "video"):
                     raise ApiError(422, "ValidationError", f"modality=music needs audio or video; this is {kind}.")
@@ -468,9 +506,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                 suffix = {"text": ".csv"}.get(kind, suffix)
                 kind = "physio"
             elif kind == "archive":
-                raise ApiError(
-                    415, "UnsupportedMediaType", "A zip is taken only as a wearable export: send modality=physio."
-                )
+                suffix = ".zip"
+                kind = "physio"  # the router reads its content: an E4 export, or a clear error
             media = tmp.with_suffix(suffix)
             tmp.rename(media)
         except BaseException:
@@ -478,7 +515,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             raise
         try:
             await run_in_threadpool(_check_duration, media, kind)
-            if kind == "text" and size > settings.max_text_chars:
+            if kind in ("text", "dialogue", "subtitles") and size > settings.max_text_chars:
                 await run_in_threadpool(_check_chars, media)
         except BaseException:
             media.unlink(missing_ok=True)
@@ -491,38 +528,11 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             raise
 
     def _options(form: Any) -> dict[str, Any]:
-        def flag(name: str, default: bool) -> bool:
-            v = form.get(name)
-            if v is None or v == "":
-                return default
-            if str(v).lower() in ("true", "1", "yes", "on"):
-                return True
-            if str(v).lower() in ("false", "0", "no", "off"):
-                return False
-            raise ApiError(422, "ValidationError", f"'{name}' must be true or false; got {str(v)[:40]!r}.")
-
-        fps = form.get("fps") or "2"
-        try:
-            fps_v = float(fps)
-        except ValueError:
-            fps_v = -1.0
-        if not 0 < fps_v <= 30:
-            raise ApiError(422, "ValidationError", f"'fps' must be a number in (0, 30]; got {str(fps)[:40]!r}.")
-        labels = form.get("labels") or None
-        if labels not in (None, "open"):
-            raise ApiError(422, "ValidationError", f"'labels' must be 'open' or absent; got {str(labels)[:40]!r}.")
-        modality = form.get("modality") or None
-        if modality not in (None, "speech", "music", "physio"):
-            raise ApiError(
-                422, "ValidationError", f"'modality' must be speech, music or physio; got {str(modality)[:40]!r}."
-            )
-        return {
-            "evidence": flag("evidence", True),
-            "transcript": flag("transcript", True),
-            "fps": fps_v,
-            "labels": labels,
-            "modality": modality,
-        }
+        """Return the upload's analysis spec from the form fields (all but ``file``), as the job stores it."""
+        fields = {k: form.get(k) for k in form if k != "file"}
+        fields = {k: v for k, v in fields.items() if isinstance(v, str) and v != ""}
+        spec = remote_spec(fields)
+        return {"spec": spec, "modality": spec["modality"]}
 
     def _check_duration(media: Path, kind: str) -> None:
         if kind not in ("audio", "video", "music"):
@@ -786,6 +796,73 @@ class _Guard:
             await response(scope, receive, send_with_headers)
             return
         await self.app(scope, receive, send_with_headers)
+
+
+#: The analysis options a client may set (the rest — files on the server, threads, batch sizes — are the server's).
+REMOTE_FIELDS = (
+    "modality",
+    "model",
+    "profile",
+    "conversation",
+    "streaming",
+    "segment",
+    "transcript",
+    "language",
+    "baseline",
+    "fps",
+    "max_faces",
+    "min_face_size",
+    "face_crop",
+    "start",
+    "end",
+    "evidence",
+    "window",
+    "uncertain_below",
+    "labels",
+)
+_SERVICE_MAX_FPS = 30.0
+
+
+def remote_spec(fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate a client's analysis options into the fields of an :class:`~affectscope.pipeline.AnalysisSpec`.
+
+    Only :data:`REMOTE_FIELDS` are accepted; ``model`` must be a registry name (never a path on the server);
+    ``fps`` is at most 30 and 2 by default. A bad option is an :class:`ApiError` 422 with the standard message.
+
+    Examples
+    --------
+    >>> remote_spec({"modality": "music", "fps": "1"})["fps"]
+    1.0
+    >>> remote_spec({"model": "/etc"})
+    Traceback (most recent call last):
+    ...
+    affectscope.service.app.ApiError: 'model' must be a model of the registry (GET /v1/models); got '/etc'.
+    """
+    from affectscope.errors import ConfigError
+    from affectscope.models import list_models
+    from affectscope.pipeline import AnalysisSpec
+
+    unknown = [k for k in fields if k not in REMOTE_FIELDS]
+    if unknown:
+        raise ApiError(
+            422,
+            "ValidationError",
+            f"Unknown field {str(unknown[0])[:40]!r}. Accepted: file, {', '.join(REMOTE_FIELDS)}.",
+        )
+    model = fields.get("model")
+    if model is not None and model not in list_models():
+        raise ApiError(
+            422,
+            "ValidationError",
+            f"'model' must be a model of the registry (GET /v1/models); got {str(model)[:60]!r}.",
+        )
+    try:
+        spec = AnalysisSpec.from_dict({"fps": 2.0} | fields, func="the service")
+    except ConfigError as exc:
+        raise ApiError(422, "ValidationError", str(exc)) from None
+    if spec.fps > _SERVICE_MAX_FPS:
+        raise ApiError(422, "ValidationError", f"'fps' must be a number in (0, 30]; got {fields.get('fps')!r}.")
+    return spec.to_dict()
 
 
 def _links(job: str) -> dict[str, str]:

@@ -122,7 +122,9 @@ class JobRunner:
         try:
             import soundfile  # noqa: F401  (the duration check of uploads)
 
-            self._recognizer("text", {})
+            from affectscope.pipeline import AnalysisSpec
+
+            self._cache().get("text", AnalysisSpec(num_threads=self.settings.model_threads))
         except Exception as exc:  # a broken model is reported by the first job that needs it
             _log.warning("warm-up failed: %s", exc)
 
@@ -140,36 +142,25 @@ class JobRunner:
                 continue
             self._run(job)
 
-    def _recognizer(self, kind: str, options: dict[str, Any]) -> Any:
-        cache = self._local.__dict__.setdefault("recognizers", {})
-        key = (kind, options.get("evidence", True), options.get("transcript", True), options.get("fps", 2.0))
-        if key not in cache:
-            threads = self.settings.model_threads
-            if kind == "text":
-                from affectscope.recognizers.text import TextRecognizer
+    def _cache(self) -> Any:
+        """Return this worker thread's recognizers (each thread has its own; a recognizer serves one job at a time)."""
+        cache = self._local.__dict__.get("cache")
+        if cache is None:
+            from affectscope.pipeline import RecognizerCache
 
-                cache[key] = TextRecognizer(evidence=key[1], num_threads=threads)
-            elif kind == "audio":
-                from affectscope.recognizers.speech import SpeechRecognizer
+            cache = self._local.cache = RecognizerCache()
+        return cache
 
-                cache[key] = SpeechRecognizer(transcript=key[2], num_threads=threads)
-            elif kind == "image":
-                from affectscope.recognizers.face import FaceRecognizer
+    def _spec(self, options: dict[str, Any]) -> Any:
+        """Return the job's analysis spec with the server's threads (older jobs: built from their options)."""
+        from affectscope.pipeline import AnalysisSpec
 
-                cache[key] = FaceRecognizer(num_threads=threads)
-            elif kind == "music":
-                from affectscope.recognizers.music import MusicRecognizer
-
-                cache[key] = MusicRecognizer(num_threads=threads)
-            elif kind == "physio":
-                from affectscope.recognizers.physio import PhysioRecognizer
-
-                cache[key] = PhysioRecognizer(num_threads=threads)
-            else:
-                from affectscope.recognizers.video import VideoRecognizer
-
-                cache[key] = VideoRecognizer(fps=key[3], transcript=key[2], evidence=key[1], num_threads=threads)
-        return cache[key]
+        fields = options.get("spec")
+        if fields is None:  # a job queued before specs: evidence, transcript, fps, labels, modality
+            fields = {k: options[k] for k in ("evidence", "transcript", "fps", "labels") if options.get(k) is not None}
+            if options.get("modality"):
+                fields["modality"] = options["modality"]
+        return AnalysisSpec.from_dict(dict(fields) | {"num_threads": self.settings.model_threads}, func="the service")
 
     def _run(self, job: str) -> None:
         row = self.jobs.get(job)
@@ -204,13 +195,22 @@ class JobRunner:
         self._finish(job, row["media"], status="done", result=payload)
 
     def _analyse(self, job: str, row: dict[str, Any], token: CancelToken) -> dict[str, Any]:
+        from affectscope.pipeline import run
+
         options, media, kind = row["options"], row["media"], row["kind"]
-        rec = self._recognizer(kind, options)
+        spec = self._spec(options)
+        cache = self._cache()
         token.check()
         self.jobs.update(job, progress=0.3, stage="analysing")
         if media is None:
-            result = rec.process_text(options["text"], source="text")
-        elif kind == "video":
+            result = run(options["text"], spec, cache=cache, source="text")
+        else:
+            if kind == "music":
+                spec = spec.replace(modality="music")
+            elif kind == "physio":
+                spec = spec.replace(modality="physio")
+                self._check_physio_hours(Path(media))
+                token.check()
             last = [0.0]
 
             def progress(share: float) -> None:  # the analysing stage spans 0.3-0.99 of the bar
@@ -220,30 +220,23 @@ class JobRunner:
                     last[0] = now
                     self.jobs.update(job, progress=round(0.3 + 0.69 * share, 3))
 
-            result = rec.process_file(Path(media), progress=progress)
-        elif kind == "physio":
-            from affectscope.media.physio import read_physio
-
-            recording = read_physio(Path(media))
-            hours = (recording.end - recording.start) / 3600 if recording.channels else 0.0
-            if hours > self.settings.max_physio_hours:
-                raise InputError(
-                    f"The recording spans {hours:.1f} h; this service analyses wearable recordings of up to "
-                    f"{self.settings.max_physio_hours:g} h (max_physio_hours)."
-                )
-            token.check()
-            result = rec.process_recording(recording, source=_shown(row))
-        else:
-            result = rec.process_file(Path(media))
+            result = run(Path(media), spec, cache=cache, progress=progress)
         token.check()
-        if options.get("labels") == "open":
-            from affectscope.labels.open_vocabulary import add_open_words
-
-            result = add_open_words(result)
         payload = result.serialize()
         if media is not None:
             payload = _replace_in(payload, media, _shown(row))
         return payload
+
+    def _check_physio_hours(self, media: Path) -> None:
+        from affectscope.media.physio import read_physio
+
+        recording = read_physio(media)
+        hours = (recording.end - recording.start) / 3600 if recording.channels else 0.0
+        if hours > self.settings.max_physio_hours:
+            raise InputError(
+                f"The recording spans {hours:.1f} h; this service analyses wearable recordings of up to "
+                f"{self.settings.max_physio_hours:g} h (max_physio_hours)."
+            )
 
     def _finish(self, job: str, media: str | None, **fields: Any) -> None:
         if self.jobs.get(job) is None:  # deleted while running: drop the result, remove the file
