@@ -209,7 +209,8 @@ def analyze(
             labels=labels,
         )
         obj = _cli_input(inputs, spec, text=text)
-        result, kind, detections = route(obj, spec, source="stdin" if inputs == ["-"] else None)
+        with _media_progress(obj) as progress:
+            result, kind, detections = route(obj, spec, source="stdin" if inputs == ["-"] else None, progress=progress)
         for det in detections:
             if det.by_content:
                 typer.echo(_safe(describe(det)), err=True)
@@ -229,6 +230,21 @@ def analyze(
             for f in result.failures:
                 _err(f"{f['source']}: {f['message']}")
             raise typer.Exit(1)
+
+
+@contextmanager
+def _media_progress(obj: object) -> Iterator[object]:
+    """Yield a progress callback for one video (the only long work that reports its share done), else None."""
+    if not isinstance(obj, Path) or obj.suffix.lower() not in _VIDEO_SUFFIXES:
+        yield None
+        return
+    from affectscope.progress import Progress
+
+    with Progress(description=f"analyze {obj.name}", enabled=sys.stderr.isatty()) as p:
+        yield p.callback()
+
+
+_VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v"})
 
 
 def _cli_input(inputs: list[str], spec: object, *, text: bool) -> object:
@@ -534,7 +550,16 @@ def eval_(
             options["mode"] = "streaming"
         if predictions is not None:
             options["predictions"] = predictions
-        report = evaluate(dataset, path, split=split, model=model, labels=labels, speaker_norm=speaker_norm, **options)
+        report = evaluate(
+            dataset,
+            path,
+            split=split,
+            model=model,
+            labels=labels,
+            speaker_norm=speaker_norm,
+            progress=True,
+            **options,
+        )
         if report_out is not None:
             from affectscope.evaluate.report import write_report
 

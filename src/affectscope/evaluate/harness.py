@@ -34,6 +34,14 @@ def _round(d: dict[str, Any]) -> dict[str, Any]:
     return {k: (round(float(v), 4) if isinstance(v, float | np.floating) else v) for k, v in d.items()}
 
 
+def _recognizer(kind: str, model: Any, num_threads: int | None, **options: Any) -> Any:
+    """Return the product's recognizer for ``kind``, built by the router from a spec (eval scores what users run)."""
+    from affectscope.pipeline import AnalysisSpec, build_recognizer
+
+    name = None if model is None else os.fspath(model) if isinstance(model, os.PathLike) else model
+    return build_recognizer(kind, AnalysisSpec(model=name, num_threads=num_threads, **options))
+
+
 def _per_class(y_true: np.ndarray, y_pred: np.ndarray, labels: list[str]) -> dict[str, dict[str, float]]:
     p, r, f, s = m._sk().precision_recall_fscore_support(
         y_true, y_pred, labels=list(range(len(labels))) if y_true.ndim == 1 else None, zero_division=0
@@ -224,10 +232,9 @@ def evaluate(
         )
     if data.modality == "speech":
         from affectscope.media.audio import load_audio
-        from affectscope.recognizers.speech import SpeechRecognizer
 
-        rec: Any = SpeechRecognizer(
-            model, transcript=False, normalize="always" if speaker_norm else "never", num_threads=num_threads
+        rec: Any = _recognizer(
+            "speech", model, num_threads, transcript=False, baseline="always" if speaker_norm else "never"
         )
         with _progress(progress, data) as tick:
             pred = rec.predict_signals(
@@ -236,18 +243,14 @@ def evaluate(
         report = score(data, pred)
         return _report(data, rec, report, speaker_norm=speaker_norm)
     if data.modality == "face":
-        from affectscope.recognizers.face import FaceRecognizer
-
         if speaker_norm:
             raise ConfigError("--speaker-norm is not available for faces yet.")
-        rec = FaceRecognizer(model, num_threads=num_threads)
+        rec = _recognizer("face", model, num_threads)
         with _progress(progress, data) as tick:
             report = score(data, _face_predictions(rec, data.items, progress=tick))
         return _report(data, rec, report)
     if data.modality == "music":
-        from affectscope.recognizers.music import MusicRecognizer
-
-        rec = MusicRecognizer(model, num_threads=num_threads)
+        rec = _recognizer("music", model, num_threads)
         with _progress(progress, data) as tick:
             probs = np.array(
                 [
@@ -259,9 +262,7 @@ def evaluate(
     if data.modality == "eeg":
         return _evaluate_eeg(data, model, progress=progress)
     if data.modality == "physio":
-        from affectscope.recognizers.physio import PhysioRecognizer
-
-        rec = PhysioRecognizer(model, num_threads=num_threads)
+        rec = _recognizer("physio", model, num_threads)
         with _progress(progress, data) as tick:
             probs = physio_predictions(rec, data.items, progress=tick)
         return _report(data, rec, score(data, {rec.space_: probs}))
@@ -278,9 +279,7 @@ def evaluate(
             f"{dataset} was read ({len(data)} {data.modality} items), but scoring it needs a {data.modality} "
             f"model, and affectscope has no scorer for {data.modality} sets yet."
         )
-    from affectscope.recognizers.text import TextRecognizer
-
-    rec = TextRecognizer(model, num_threads=num_threads)
+    rec = _recognizer("text", model, num_threads)
     with _progress(progress, data) as tick:
         pred = _predict_texts(rec, [str(t) for t in data.items], progress=tick)
     report = score(data, pred, decide=rec.decide)
@@ -359,25 +358,20 @@ def _evaluate_open(
             "unknown_words": sorted(unknown)[:50],
         }
     if data.modality == "text":
-        from affectscope.recognizers.text import TextRecognizer
-
-        rec: Any = TextRecognizer(model, evidence=False, num_threads=num_threads)
+        rec: Any = _recognizer("text", model, num_threads, evidence=False)
         with _progress(progress, data) as tick:
             pred = _predict_texts(rec, [str(t) for t in data.items], progress=tick)
         probs, vad, scale = pred["ekman7"], pred["vad"], "text"
         first = rec.decide(pred[rec.multi_])
     elif data.modality == "speech":
         from affectscope.media.audio import load_audio
-        from affectscope.recognizers.speech import SpeechRecognizer
 
-        rec = SpeechRecognizer(model, transcript=False, normalize="never", num_threads=num_threads)
+        rec = _recognizer("speech", model, num_threads, transcript=False, baseline="never")
         with _progress(progress, data) as tick:
             pred = rec.predict_signals(tick.iterate(load_audio(f).samples for f in data.items))
         probs, vad, scale = pred["ekman7"], pred["vad"], "label"
     elif data.modality == "face":
-        from affectscope.recognizers.face import FaceRecognizer
-
-        rec = FaceRecognizer(model, num_threads=num_threads)
+        rec = _recognizer("face", model, num_threads)
         with _progress(progress, data) as tick:
             probs = _face_predictions(rec, data.items, progress=tick)[rec.space_]
         vad, scale = expected_vad(probs, space=rec.space_), "label"
@@ -412,9 +406,7 @@ def _evaluate_conversation(
     data: EvalData, model: Any, *, mode: str, num_threads: int | None, progress: Any = None
 ) -> dict[str, Any]:
     """Score a conversation set dialogue by dialogue with the conversation recognizer (turns in context)."""
-    from affectscope.conversation import ConversationRecognizer
-
-    rec = ConversationRecognizer(model, mode=mode, num_threads=num_threads)
+    rec = _recognizer("conversation", model, num_threads, conversation=True, streaming=mode == "streaming")
     with _progress(progress, data) as tick:
         probs = conversation_predictions(rec, data, progress=tick)
     report = score(data, {data.space: probs})
