@@ -90,6 +90,9 @@ def analyze(
     encoding: Annotated[str, typer.Option(help="Encoding of input files.")] = "utf-8",
     text: Annotated[bool, typer.Option("--text", help="Treat the argument as text even if it names a file.")] = False,
     batch_size: Annotated[int, typer.Option(help="Sentences per forward pass.")] = 64,
+    threads: Annotated[
+        int | None, typer.Option(help="CPU threads of the models (default: all cores).", show_default=False)
+    ] = None,
     transcript: Annotated[
         bool, typer.Option("--transcript/--no-transcript", help="Audio: transcribe speech and analyse its words.")
     ] = True,
@@ -193,6 +196,7 @@ def analyze(
             segment=segment,
             encoding=encoding,
             batch_size=batch_size,
+            num_threads=threads,
             transcript=transcript,
             language=language,
             baseline=baseline,
@@ -298,15 +302,21 @@ def batch(
     modalities: Annotated[
         str | None,
         typer.Option(
-            help="Comma-separated input kinds to analyse: text, speech, face, video (default: these four); music "
+            help="Comma-separated input kinds to analyse: text, dialogue (CSV/JSON with speaker and text), speech, "
+            "face, video (default: these five); music "
             "(audio as songs); or physio alone (E4 folders, wearable CSV/EDF/BDF files)."
         ),
     ] = None,
     column: Annotated[str | None, typer.Option(help="Manifest column: path (default) or text.")] = None,
     part_size: Annotated[int, typer.Option(help="Inputs per part (the unit of atomic writes and resuming).")] = 16,
     evidence: Annotated[
-        bool, typer.Option("--evidence/--no-evidence", help="Text: cite the words behind each label (slower).")
-    ] = True,
+        bool | None,
+        typer.Option(
+            "--evidence/--no-evidence",
+            help="Cite the words behind each label (slower); default on for texts, off for dialogues.",
+            show_default=False,
+        ),
+    ] = None,
     transcript: Annotated[
         bool, typer.Option("--transcript/--no-transcript", help="Audio/video: transcribe speech (much slower).")
     ] = False,

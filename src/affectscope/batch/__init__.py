@@ -147,7 +147,7 @@ def plan_parts(items: Iterable[BatchItem], *, part_size: int) -> list[Part]:
 
 
 def batch_spec(
-    spec: Any = None, *, evidence: bool = True, transcript: bool = False, fps: float = 2.0, threads: int = 1
+    spec: Any = None, *, evidence: bool | None = None, transcript: bool = False, fps: float = 2.0, threads: int = 1
 ) -> Any:
     """Return the :class:`~affectscope.pipeline.AnalysisSpec` of a batch: its defaults, the keywords, then ``spec``.
 
@@ -190,7 +190,7 @@ def run_batch(
     modalities: Iterable[str] | None = None,
     column: str | None = None,
     part_size: int = 16,
-    evidence: bool = True,
+    evidence: bool | None = None,
     transcript: bool = False,
     fps: float = 2.0,
     threads_per_worker: int = 1,
@@ -217,8 +217,9 @@ def run_batch(
         Manifest column (default ``path``, else ``text``).
     part_size : int
         Inputs per part (the unit of atomic writing and of resuming).
-    evidence : bool
-        Text: cite the words behind each label (slower; see ``TextRecognizer``).
+    evidence : bool, optional
+        Cite the words behind each label (slower; see ``TextRecognizer``); by default as ``affectscope analyze``:
+        on for texts, off for dialogues.
     transcript : bool
         Audio/video: transcribe speech (Whisper; much slower). Off by default in batches.
     fps : float

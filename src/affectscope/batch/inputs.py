@@ -1,9 +1,9 @@
 """What a batch runs on: inputs found in a folder, a list file or a CSV/Parquet manifest, and their kinds.
 
 Every input becomes a :class:`BatchItem` with a stable ``id`` (the path as discovered, or ``manifest#row`` /
-the manifest's ``id`` column for texts), a ``kind`` (``text``, ``audio``, ``image``, ``video``) and either a
-``path`` or the ``text`` itself. Ids are unique; their order is sorted, so the same command always plans the same
-work.
+the manifest's ``id`` column for texts), a ``kind`` (``text``, ``dialogue`` — a CSV/TSV/JSON(L) file whose
+header has speaker and text —, ``audio``, ``image``, ``video``, ...) and a ``path`` or the ``text`` itself.
+Ids are unique; their order is sorted, so the same command always plans the same work.
 
 Examples
 --------
@@ -28,10 +28,12 @@ from affectscope.errors import ConfigError, InputError
 __all__ = ["KINDS", "MODALITY_KINDS", "TEXT_SUFFIXES", "BatchItem", "discover", "kind_of"]
 
 TEXT_SUFFIXES = frozenset([".txt", ".text", ".md"])
-KINDS = ("text", "audio", "music", "image", "video", "physio")
+KINDS = ("text", "dialogue", "audio", "music", "image", "video", "physio")
 # --modalities names → input kinds
 MODALITY_KINDS = {
     "text": "text",
+    "dialogue": "dialogue",
+    "conversation": "dialogue",
     "speech": "audio",
     "audio": "audio",
     "face": "image",
@@ -44,6 +46,8 @@ MODALITY_KINDS = {
 _E4_FILES = ("EDA", "BVP", "HR", "TEMP", "ACC")
 _PHYSIO_FILE_SUFFIXES = (".csv", ".csv.gz", ".edf", ".bdf", ".zip")
 _MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet")
+# files in a folder or list that are dialogues when their header has speaker and text
+_DIALOGUE_SUFFIXES = frozenset([".csv", ".tsv", ".jsonl", ".json"])
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ class BatchItem:
     ----------
     id : str
         Stable identifier; the ``source`` of its rows and the key of its summary/error record.
-    kind : {"text", "audio", "music", "image", "video", "physio"}
+    kind : {"text", "dialogue", "audio", "music", "image", "video", "physio"}
         Which recognizer reads it.
     path : str, optional
         File to read (``None`` for a manifest text).
@@ -81,6 +85,8 @@ def kind_of(path: str | os.PathLike[str]) -> str | None:
     from affectscope.media.video import VIDEO_SUFFIXES
 
     suffix = Path(path).suffix.lower()
+    if suffix in _DIALOGUE_SUFFIXES:
+        return "dialogue" if _is_dialogue(Path(path)) else None
     if suffix in IMAGE_SUFFIXES:
         return "image"
     if suffix in VIDEO_SUFFIXES:
@@ -88,6 +94,18 @@ def kind_of(path: str | os.PathLike[str]) -> str | None:
     if suffix in MEDIA_SUFFIXES:
         return "audio"
     return "text" if suffix in TEXT_SUFFIXES else None
+
+
+def _is_dialogue(path: Path) -> bool:
+    """Whether a CSV/TSV/JSON(L) file's header says it holds a dialogue (speaker and text), without reading it all."""
+    from affectscope.media.sniff import sniff_text
+
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return sniff_text(head, suffix=path.suffix)[0] == "dialogue"
 
 
 def _kinds(modalities: Iterable[str] | None) -> set[str]:

@@ -24,7 +24,15 @@ __all__ = ["Part", "PartProcessor"]
 
 Part = tuple[str, list[BatchItem]]  # (name, items)
 # batch input kinds → the modality the router reads them as
-_MODALITY = {"text": "text", "audio": "speech", "image": "face", "video": "video", "music": "music", "physio": "physio"}
+_MODALITY = {
+    "text": "text",
+    "dialogue": "conversation",
+    "audio": "speech",
+    "image": "face",
+    "video": "video",
+    "music": "music",
+    "physio": "physio",
+}
 
 
 def _jsonable(v: Any) -> Any:

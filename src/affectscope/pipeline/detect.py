@@ -233,16 +233,14 @@ def detect(path: str | os.PathLike[str], *, modality: str = "auto") -> Detection
     text_kind, text_suffix = sniff_text(head, suffix=suffix)
     if modality == "text":
         return Detection("text", p, "text", by_content=False)
-    if modality == "conversation":
-        fmt = text_suffix.lstrip(".") if text_kind == "dialogue" else None
-        if fmt is None:
-            fmt = suffix.lstrip(".") if suffix.lstrip(".") in _FORMAT_NAMES else "txt"
+    if modality == "conversation" and text_kind != "dialogue":
+        fmt = suffix.lstrip(".") if suffix.lstrip(".") in _FORMAT_NAMES else "txt"
         return Detection("conversation", p, f"a dialogue ({_FORMAT_NAMES[fmt]})", by_content=False, fmt=fmt)
     if modality == "physio":
         return Detection("physio", p, "a wearable CSV (timestamp and channel columns)", by_content=False)
     if modality == "eeg":
         return Detection("eeg", p, "an EEG CSV", by_content=False)
-    if modality not in ("auto",):
+    if modality not in ("auto", "conversation"):
         raise _refuse(p, modality, "a text file")
     if text_kind == "dialogue":
         fmt = text_suffix.lstrip(".")

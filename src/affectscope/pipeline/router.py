@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -460,6 +461,32 @@ def route(
     """
     spec = spec if spec is not None else AnalysisSpec()
     cache = cache if cache is not None else default_cache()
+    with _blas_threads(spec.num_threads):
+        return _route(obj, spec, cache, source, progress)
+
+
+@contextmanager
+def _blas_threads(n: int | None) -> Iterator[None]:
+    """Bound NumPy's BLAS to ``num_threads`` too (OpenBLAS sums in another order on more threads, ~1e-4 apart)."""
+    if n is None:
+        yield
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a default dependency
+        yield
+        return
+    with threadpool_limits(limits=n, user_api="blas"):
+        yield
+
+
+def _route(
+    obj: Any,
+    spec: AnalysisSpec,
+    cache: RecognizerCache,
+    source: str | None,
+    progress: Callable[[float], None] | None,
+) -> tuple[Result, str, list[Detection]]:
     conversation = spec.conversation or spec.modality == "conversation"
     if isinstance(obj, (list, tuple)) and obj and all(isinstance(o, os.PathLike) for o in obj):
         if len(obj) == 1:
