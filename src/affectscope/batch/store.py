@@ -39,6 +39,27 @@ def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("confidence",) else "object") for c in columns})
 
 
+def _flat(config: Any) -> dict[str, Any]:
+    if not isinstance(config, dict):
+        return {"options": config}
+    out: dict[str, Any] = {}
+    for k, v in config.items():
+        if k == "spec" and isinstance(v, dict):
+            out.update(v)
+        else:
+            out[k] = v
+    return out
+
+
+def _differences(old: Any, new: dict[str, Any]) -> str:
+    """Name the options that differ: ``fps 2.0 in the folder, 3.0 now; ...`` (a folder of an older version: all)."""
+    if not isinstance(old, dict) or ("spec" in new and "spec" not in old):
+        return f"it was written by another version of affectscope with {old}"
+    a, b = _flat(old), _flat(new)
+    names = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    return "; ".join(f"{k} {a.get(k)!r} in the folder, {b.get(k)!r} now" for k in names)
+
+
 class OutputStore:
     """Read and write one batch output folder.
 
@@ -73,8 +94,8 @@ class OutputStore:
                 old = None
             if old != config:
                 raise ConfigError(
-                    f"{self.root} holds results written with other options ({old}); these are {config}. Re-run with "
-                    "the same options to resume, or write to a new folder."
+                    f"{self.root} holds results written with other options ({_differences(old, config)}). Re-run "
+                    "with the same options to resume, or write to a new folder."
                 )
         else:
             tmp = meta.with_suffix(".tmp")
