@@ -5,6 +5,16 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _fresh_recognizers_after_monkeypatching(request):
+    """A test that monkeypatches may have put a stand-in recognizer into the router's cache: drop it after."""
+    yield
+    if "monkeypatch" in request.fixturenames:
+        from affectscope.pipeline import default_cache
+
+        default_cache().clear()
+
+
 @pytest.fixture(scope="session")
 def text_recognizer():
     from affectscope.recognizers.text import TextRecognizer

@@ -1221,8 +1221,8 @@ def _list_with_fifo(c: Ctx) -> dict[str, Any]:
     src = c.write("l.lst", f"{d / 'a.txt'}\n{d / 'pipe.txt'}\n/dev/zero\n")
     return _control(
         _batch(c, src, "--no-evidence", "--workers", "1"),
-        "a list naming a FIFO: that input fails (errors.parquet), the run ends with exit 0",
-    )
+        "a list naming a FIFO: that input fails (errors.parquet), the run ends with exit 1 (some inputs failed)",
+    ) | {"expect": 1}
 
 
 _add("batch_list_of_empty_lines", "batch", _many_empty_lines)

@@ -86,7 +86,7 @@ def _e4_zip(path: Path) -> bool:
             infos = z.infolist()
             if len(infos) > _MAX_ZIP_NAMES:
                 return False
-            names = {Path(i.filename).name for i in infos}
+            names = {Path(i.filename).name.removesuffix(".gz") for i in infos}
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
     return sum(n in names for n in _E4_NAMES) >= 2
@@ -166,7 +166,9 @@ def detect(path: str | os.PathLike[str], *, modality: str = "auto") -> Detection
     folder = p.is_dir()
     existing_file(p, accepted=_ACCEPTED, allow_empty=False, folder_ok=True)
     if folder:
-        if modality in ("auto", "physio") and _e4_folder(p):
+        if modality == "physio":  # asked for: the E4 reader decides, with its own messages
+            return Detection("physio", p, "an Empatica E4 export (folder)", by_content=False)
+        if modality == "auto" and _e4_folder(p):
             return Detection("physio", p, "an Empatica E4 export (folder)", by_content=True)
         if _e4_folder(p):
             raise _refuse(p, modality, "an Empatica E4 export (folder)")
@@ -200,6 +202,8 @@ def detect(path: str | os.PathLike[str], *, modality: str = "auto") -> Detection
             raise InputError(f"{p} is not a kind of file affectscope reads. Expected {_ACCEPTED}.")
     raw, raw_suffix = sniffed
     if raw == "archive":
+        if modality == "physio":  # asked for: the E4 reader decides, with its own messages
+            return Detection("physio", p, "a zipped Empatica E4 export", by_content=False)
         if not _e4_zip(p):
             raise InputError(
                 f"{p} is a zip archive without an Empatica E4 export (EDA.csv, BVP.csv, ...); affectscope reads zips "
