@@ -52,6 +52,8 @@ COLUMN_GROUPS = {
     "open": "open_words: the closest words of the open emotion vocabulary (--labels open)",
     "conversation": "dialogue, turn, label_without_context, shift (bool), shift_from; track is the speaker",
     "speech": "pitch_hz, pitch_range_st, loudness_db, rate_sps and *_rel against the recording; text_* of the words",
+    "language": "language (ISO 639-1 of text and speech rows; 'und' when it cannot be told), note (set when the "
+    "language is not English: the models read English, scores may be unreliable)",
 }
 
 

@@ -8,7 +8,8 @@ import soundfile as sf
 
 from affectscope.errors import ConfigError, InputError
 from affectscope.labels import get_space
-from affectscope.recognizers.speech import SpeechRecognizer, _assign_words, _chunks
+from affectscope.recognizers.speech import SpeechRecognizer
+from affectscope.recognizers.speech.recognizer import _assign_words, _chunks
 from affectscope.result import INDEX_NAMES
 
 SPACE = list(get_space("ekman7_calm").labels)

