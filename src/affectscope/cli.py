@@ -217,7 +217,11 @@ def analyze(
             result, kind, detections = route(obj, spec, source="stdin" if inputs == ["-"] else None, progress=progress)
         for det in detections:
             if det.by_content:
-                typer.echo(_safe(describe(det)), err=True)
+                typer.echo(_CONTROL.sub(_visible, describe(det)), err=True)
+        from affectscope.media.language import language_warning
+
+        if warning := language_warning(result):
+            typer.echo(_CONTROL.sub(_visible, warning), err=True)
         if len(inputs) > 1 and result.failures and len(result.failures) == len(inputs):
             for f in result.failures:
                 _err(f"{f['source']}: {f['message']}")

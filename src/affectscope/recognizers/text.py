@@ -292,7 +292,9 @@ class TextRecognizer(Recognizer):
     def summarize(self, frame: pd.DataFrame) -> dict[str, Any]:
         """Summarise segment rows: character-weighted mean scores, fused label, VAD and a rationale.
 
-        ``label`` is the arg-max of the character-weighted mean Ekman-7 probabilities; ``labels`` lists the
+        ``label`` is the arg-max of the character-weighted mean Ekman-7 probabilities (``scores``: independent
+        multi-label probabilities, which need not sum to 1; ``distribution``: the same rescaled to sum to 1, as
+        fusion reads text); ``labels`` lists the
         GoEmotions labels decided in at least one segment, ordered by ``label_shares`` (the share of the
         characters of the input whose segment carries the label). ``language`` is the language of most of
         the characters (ISO 639-1, ``"und"`` when no segment's language could be told; then the joined text
@@ -327,6 +329,10 @@ class TextRecognizer(Recognizer):
             )
         primary = scores[self.primary_]
         label = max(primary, key=primary.get)
+        # The multi-label scores are independent sigmoids (they need not sum to 1): a single-label distribution
+        # over the same labels, as fusion reads text rows, for users who need one that sums to 1.
+        total = sum(primary.values()) or 1.0
+        distribution = {k: round(v / total, 4) for k, v in primary.items()}
         # GoEmotions labels decided in any segment, by the share of characters they cover.
         share: dict[str, float] = {}
         for decided, wi in zip(frame["labels"], w, strict=True):
@@ -345,6 +351,7 @@ class TextRecognizer(Recognizer):
             "confidence": round(primary[label], 4),
             **vad,
             "scores": scores,
+            "distribution": distribution,
             "rationale": _rationale(frame, label, self.primary_),
             "language": _summary_language(frame, w),
         }
