@@ -200,3 +200,15 @@ def test_silence_has_no_language(speech_recognizer):
     assert r.summary["language"] == UNDETERMINED
     assert r.summary["note"] == "no speech detected"
     assert language_warning(r) is None
+
+
+def test_a_german_conversation_gets_the_note_from_the_router():
+    import affectscope
+
+    turns = [("Anna", "Ich habe die Stelle bekommen, ich freue mich so sehr!"), ("Ben", "Herzlichen Glückwunsch!")]
+    r = affectscope.analyze(turns, modality="conversation")
+    assert r.summary["language"] == "de"
+    assert "German" in r.summary["note"]
+    english = affectscope.analyze([("Ann", "I got the job!"), ("Bob", "Congratulations!")], modality="conversation")
+    assert english.summary["language"] == "en"
+    assert "note" not in english.summary

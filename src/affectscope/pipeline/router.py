@@ -333,7 +333,25 @@ def _as_conversation(result: Result, spec: AnalysisSpec, cache: RecognizerCache)
     return Result(frame, summary | {"media": result.summary}, failures=failures)
 
 
+def _note_language(result: Result) -> None:
+    """Give a conversation's summary (and a subtitles result's) the language note text rows carry."""
+    summary = result.summary
+    if "language" in summary or result.frame.empty or "text" not in result.frame.columns:
+        return
+    if summary.get("modality") not in ("conversation", "text"):
+        return
+    from affectscope.media.language import identify_language, language_note
+
+    texts = [t for t in result.frame["text"].astype(str) if t.strip()]
+    code, _ = identify_language(" ".join(texts)[:20_000])
+    summary["language"] = code
+    note = language_note(code, modality="text")
+    if note and "note" not in summary:
+        summary["note"] = note
+
+
 def _finish(result: Result, spec: AnalysisSpec) -> Result:
+    _note_language(result)
     if spec.uncertain_below is not None:
         result = result.mark_uncertain(spec.uncertain_below)
     if spec.labels == "open":
