@@ -513,7 +513,10 @@ def train(
 def eval_(
     dataset: Annotated[
         str,
-        typer.Option(help="Dataset adapter, e.g. goemotions, meld, ravdess, fer2013, music-4q, stress-predict, eeg."),
+        typer.Option(
+            help="Dataset adapter, e.g. goemotions, meld, ravdess, crema-d, esd, urdu, fer2013, music-4q, "
+            "stress-predict, eeg."
+        ),
     ],
     path: Annotated[Path, typer.Option(help="The dataset folder (or file) as published.")],
     split: Annotated[str, typer.Option(help="train, dev, test or all.")] = "test",

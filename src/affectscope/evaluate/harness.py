@@ -8,6 +8,11 @@ The report is a JSON-serialisable dict::
 Metric keys: single-label ``accuracy``, ``macro_f1``, ``weighted_f1``, ``uar``, ``ece``; multi-label
 ``macro_f1``, ``micro_f1``, ``weighted_f1``, ``ece`` (every (item, label) probability a binary forecast);
 regression ``pearson_<dim>`` and ``ccc_<dim>``. Macro averages run over the classes present in the gold data.
+Sets with crowd votes (CREMA-D with its ``votes.csv``) add the metric ``js_votes`` (mean Jensen-Shannon
+divergence, base 2, between the model's Ekman-7 output restricted to the rated classes and the crowd
+distribution, over the ``n_votes`` items with votes); sets with speaker demographics (CREMA-D with its
+``demographics.csv``, URDU) add ``by_group``: ``{attribute: {group: {"n", "uar"}}}``. What an adapter counted
+while reading (e.g. ESD labels that disagree with their folder) comes as ``adapter_notes``.
 Decisions are exactly the product's (``TextRecognizer.decide`` thresholds for multi-label, arg-max for
 single-label), so figures match the model cards.
 """
@@ -57,6 +62,22 @@ def _per_class(y_true: np.ndarray, y_pred: np.ndarray, labels: list[str]) -> dic
     }
 
 
+def _by_group(demographics: dict[str, np.ndarray], y: np.ndarray, y_hat: np.ndarray) -> dict[str, Any]:
+    """UAR and item count per group of each attribute (sex, age band, race ...), classes present in the group."""
+    out: dict[str, Any] = {}
+    for attr, values in demographics.items():
+        values = np.asarray(values).astype(str)
+        if len(values) != len(y):
+            raise InputError(f"demographics[{attr!r}] has {len(values)} entries for {len(y)} items.")
+        groups = {}
+        for g in sorted(set(values.tolist()), key=lambda g: (g == "unknown", g != "<20", g)):
+            sel = values == g
+            present = sorted(set(y[sel].tolist()))
+            groups[g] = {"n": int(sel.sum()), "uar": round(m.uar(y[sel], y_hat[sel], labels=present), 4)}
+        out[attr] = groups
+    return out
+
+
 def score(data: EvalData, pred: dict[str, np.ndarray], *, decide: Any = None) -> dict[str, Any]:
     """Compute metrics, per-class figures and confusion counts from model outputs.
 
@@ -72,7 +93,9 @@ def score(data: EvalData, pred: dict[str, np.ndarray], *, decide: Any = None) ->
     Returns
     -------
     dict
-        ``{"metrics", "per_class", "confusion", "reliability"}``.
+        ``{"metrics", "per_class", "confusion", "reliability"}``; single-label sets with crowd votes add the
+        metric ``js_votes`` and ``n_votes`` (items with votes), sets with demographics add ``by_group``
+        (``{attribute: {group: {"n", "uar"}}}``, UAR over the classes present in the group).
 
     Examples
     --------
@@ -81,6 +104,9 @@ def score(data: EvalData, pred: dict[str, np.ndarray], *, decide: Any = None) ->
     >>> d = EvalData("toy", "dev", "text", "single_label", "ekman7", ["anger", "joy"], ["a", "b"], np.array([0, 1]))
     >>> score(d, {"ekman7": np.array([[0.9, 0.1], [0.2, 0.8]])})["metrics"]["accuracy"]
     1.0
+    >>> d.demographics = {"sex": np.array(["Female", "Male"])}
+    >>> score(d, {"ekman7": np.array([[0.9, 0.1], [0.9, 0.1]])})["by_group"]
+    {'sex': {'Female': {'n': 1, 'uar': 1.0}, 'Male': {'n': 1, 'uar': 0.0}}}
     """
     if data.space not in pred:
         raise ConfigError(f"The model gives {sorted(pred)}, not {data.space!r} which {data.dataset} is scored in.")
@@ -103,6 +129,18 @@ def score(data: EvalData, pred: dict[str, np.ndarray], *, decide: Any = None) ->
             "uar": m.uar(y, y_hat, labels=present),
             "ece": m.ece(probs, y),
         }
+        extra: dict[str, Any] = {}
+        if data.votes is not None and data.votes_labels and "ekman7" in pred:
+            rated = int((~np.isnan(np.asarray(data.votes, dtype=float)).any(axis=1)).sum())
+            if rated:
+                from affectscope.evaluate.datasets.base import _space_labels
+
+                ek = _space_labels("ekman7")
+                cols = [ek.index(lab) for lab in data.votes_labels]
+                res["js_votes"] = m.js_votes(np.asarray(pred["ekman7"], dtype=float), data.votes, columns=cols)
+            extra["n_votes"] = rated
+        if data.demographics:
+            extra["by_group"] = _by_group(data.demographics, y, y_hat)
         confusion = {
             data.labels[t]: {data.labels[p]: int(np.sum((y == t) & (y_hat == p))) for p in range(len(data.labels))}
             for t in range(len(data.labels))
@@ -112,6 +150,7 @@ def score(data: EvalData, pred: dict[str, np.ndarray], *, decide: Any = None) ->
             "per_class": _per_class(y, y_hat, data.labels),
             "confusion": confusion,
             "reliability": m.reliability_bins(probs.max(1), y_hat == y),
+            **extra,
         }
     if decide is None:
         raise ConfigError("Multi-label scoring needs the model's decision rule ('decide').")
@@ -196,7 +235,10 @@ def evaluate(
     Returns
     -------
     dict
-        ``{"dataset", "split", "model", "n", "labels", "metrics", "per_class", "confusion", "reliability"}``.
+        ``{"dataset", "split", "model", "n", "labels", "metrics", "per_class", "confusion", "reliability"}``;
+        speech and face sets add ``speaker_norm``; sets with crowd votes add the metric ``js_votes`` and
+        ``n_votes``, sets with demographics ``by_group`` (see :func:`score`), and ``adapter_notes`` holds what
+        the adapter counted while reading, when anything.
 
     Examples
     --------
@@ -592,4 +634,6 @@ def _report(data: EvalData, rec: Any, report: dict[str, Any], *, speaker_norm: b
     }
     if data.modality in ("speech", "face"):
         out["speaker_norm"] = speaker_norm
+    if data.notes:
+        out["adapter_notes"] = data.notes
     return out

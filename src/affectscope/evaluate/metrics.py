@@ -30,6 +30,7 @@ __all__ = [
     "ccc",
     "ece",
     "js_divergence",
+    "js_votes",
     "macro_f1",
     "micro_f1",
     "multilabel_ece",
@@ -366,3 +367,56 @@ def js_divergence(p: np.ndarray, q: np.ndarray) -> float:
     a, b = _check_pair(p, q)
     d = jensenshannon(a.astype(float), b.astype(float), axis=1, base=2)
     return float(np.mean(np.asarray(d) ** 2))
+
+
+def js_votes(probs: np.ndarray, votes: np.ndarray, *, columns: Sequence[int] | None = None) -> float:
+    """Mean Jensen-Shannon divergence (base 2) between a model's distributions and crowd vote distributions.
+
+    The model's distribution is restricted to the classes the raters could choose (``columns``) and renormalised;
+    items without votes (NaN rows of ``votes``) are left out. A prediction with no mass on those classes counts
+    as the uniform distribution over them.
+
+    Parameters
+    ----------
+    probs : ndarray of shape (n, classes)
+        Model probabilities.
+    votes : ndarray of shape (n, k)
+        Share of raters choosing each of the ``k`` classes (or raw counts; rows are normalised); NaN rows for
+        items without votes.
+    columns : sequence of int, optional
+        The column of ``probs`` matching each column of ``votes`` (default: the first ``k``), e.g. CREMA-D's
+        anger, disgust, fear, happy, neutral, sad in Ekman-7 order ``[0, 1, 2, 3, 6, 4]`` (surprise dropped).
+
+    Returns
+    -------
+    float
+        In [0, 1]; 0 when every prediction matches its crowd distribution.
+
+    Raises
+    ------
+    InputError
+        Shapes that do not match, or no item with votes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = np.array([[0.4, 0.0, 0.6], [0.2, 0.8, 0.0], [0.5, 0.5, 0.0]])  # classes a, b, c (c not rated)
+    >>> v = np.array([[1.0, 0.0], [0.0, 1.0], [np.nan, np.nan]])  # the third item has no votes
+    >>> round(js_votes(p, v, columns=[0, 1]), 4)  # the first item matches exactly once c is dropped
+    0.054
+    """
+    p, v = np.asarray(probs, dtype=float), np.asarray(votes, dtype=float)
+    if p.ndim != 2 or v.ndim != 2 or len(p) != len(v):
+        raise InputError(f"probs and votes must be (n, classes) arrays of equal n; got {p.shape} and {v.shape}.")
+    cols = list(range(v.shape[1])) if columns is None else list(columns)
+    if len(cols) != v.shape[1] or (cols and not 0 <= min(cols) <= max(cols) < p.shape[1]):
+        raise InputError(
+            f"columns {cols} must give a column of probs (0-{p.shape[1] - 1}) for each of votes' {v.shape[1]}."
+        )
+    rated = ~np.isnan(v).any(axis=1)
+    if not rated.any():
+        raise InputError("js_votes needs at least one item with votes; every row of votes is NaN.")
+    q = np.clip(p[rated][:, cols], 0.0, None)
+    mass = q.sum(axis=1, keepdims=True)
+    q = np.where(mass > 0, q / np.where(mass > 0, mass, 1.0), 1.0 / len(cols))
+    return js_divergence(q, v[rated])

@@ -8,15 +8,16 @@ what was expected.
 
 Text adapters so far: ``goemotions``, ``carer``, ``isear``, ``semeval2018-ec``, ``emobank``; conversation
 transcripts ``meld``, ``emorynlp``, ``iemocap`` (scored per utterance); speech ``ravdess``, ``tess``,
-``emodb``, ``savee``, ``crema-d`` (scored with the speech recognizer); faces ``fer2013``, ``ckplus``; music
-``music-4q``; wearable physiology ``stress-predict``; your own EEG recordings ``eeg`` (a labels table). Every
-modality is scored with its recognizer.
+``emodb``, ``savee``, ``crema-d`` (with its crowd votes and demographics when there), ``esd``, ``urdu``
+(scored with the speech recognizer); faces ``fer2013``, ``ckplus``; music ``music-4q``; wearable physiology
+``stress-predict``; your own EEG recordings ``eeg`` (a labels table). Every modality is scored with its
+recognizer.
 
 Examples
 --------
 >>> sorted(ADAPTERS)  # doctest: +NORMALIZE_WHITESPACE
-['carer', 'ckplus', 'crema-d', 'csv', 'eeg', 'emobank', 'emodb', 'emorynlp', 'fer2013', 'goemotions', 'iemocap',
- 'isear', 'meld', 'music-4q', 'ravdess', 'savee', 'semeval2018-ec', 'stress-predict', 'tess']
+['carer', 'ckplus', 'crema-d', 'csv', 'eeg', 'emobank', 'emodb', 'emorynlp', 'esd', 'fer2013', 'goemotions',
+ 'iemocap', 'isear', 'meld', 'music-4q', 'ravdess', 'savee', 'semeval2018-ec', 'stress-predict', 'tess', 'urdu']
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def load_dataset(
     >>> load_dataset("sst", ".")
     Traceback (most recent call last):
     ...
-    affectscope.errors.ConfigError: The 'dataset' parameter must be one of ['carer', 'ckplus', 'crema-d', 'csv', 'eeg', 'emobank', 'emodb', 'emorynlp', 'fer2013', 'goemotions', 'iemocap', 'isear', 'meld', 'music-4q', 'ravdess', 'savee', 'semeval2018-ec', 'stress-predict', 'tess']. Got 'sst' instead.
+    affectscope.errors.ConfigError: The 'dataset' parameter must be one of ['carer', 'ckplus', 'crema-d', 'csv', 'eeg', 'emobank', 'emodb', 'emorynlp', 'esd', 'fer2013', 'goemotions', 'iemocap', 'isear', 'meld', 'music-4q', 'ravdess', 'savee', 'semeval2018-ec', 'stress-predict', 'tess', 'urdu']. Got 'sst' instead.
     """  # noqa: E501
     if name not in ADAPTERS:
         raise ConfigError(f"The 'dataset' parameter must be one of {sorted(ADAPTERS)}. Got {name!r} instead.")

@@ -41,6 +41,16 @@ class EvalData:
         Dataset label → label in ``space`` (``None`` when dropped), as applied.
     speakers : ndarray or None
         Conversation sets: the speaker of each turn (items are then in dialogue order, ``groups`` = dialogues).
+    votes : ndarray or None
+        Crowd ratings: ``(n, len(votes_labels))`` share of raters choosing each emotion, rows aligned with
+        ``items``; a NaN row where an item has no ratings (CREMA-D ``votes.csv``).
+    votes_labels : list of str or None
+        Names (in ``ekman7``) of the columns of ``votes``.
+    demographics : dict or None
+        Per-item group attributes for by-group scoring, e.g. ``{"sex": (n,), "age": (n,), "race": (n,)}`` arrays
+        of group names aligned with ``items`` (``"unknown"`` where not known).
+    notes : dict
+        What the adapter counted while reading (e.g. labels of a side file that disagree with the folder).
     """
 
     dataset: str
@@ -54,6 +64,10 @@ class EvalData:
     groups: np.ndarray | None = None
     mapping: dict[str, Any] = field(default_factory=dict)
     speakers: np.ndarray | None = None
+    votes: np.ndarray | None = None
+    votes_labels: list[str] | None = None
+    demographics: dict[str, np.ndarray] | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.items)
