@@ -75,15 +75,24 @@ class Head:
     ``prosody_weight`` (a stronger voice for the 7 prosodic features among 1792 Whisper ones under the L2
     penalty). The weight is folded into the exported scale, so the recognizer only standardises."""
 
-    def __init__(self, c: float, prosody_weight: float = 1.0, n_prosody: int = 7) -> None:
-        self.c, self.w, self.k = c, prosody_weight, n_prosody
+    def __init__(self, c: float, prosody_weight: float = 1.0, n_prosody: int = 7, pca: int | None = None) -> None:
+        self.c, self.w, self.k, self.pca = c, prosody_weight, n_prosody, pca
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> Head:
         scaler = StandardScaler().fit(x)
         self.mean_ = scaler.mean_
         self.scale_ = scaler.scale_.copy()
         self.scale_[-self.k :] /= self.w
-        self.lr = LogisticRegression(C=self.c, max_iter=5000).fit(self._z(x), y)
+        z = self._z(x)
+        if self.pca:  # fit on the top principal directions (much faster); the head stays linear in z
+            _, _, vt = np.linalg.svd(z[:: max(1, len(z) // 20000)], full_matrices=False)
+            basis = vt[: self.pca].T
+            self.lr = LogisticRegression(C=self.c, max_iter=5000).fit(z @ basis, y)
+            self.coef_ = self.lr.coef_ @ basis.T
+        else:
+            self.lr = LogisticRegression(C=self.c, max_iter=5000).fit(z, y)
+            self.coef_ = self.lr.coef_
+        self.intercept_ = self.lr.intercept_
         return self
 
     def _z(self, x: np.ndarray) -> np.ndarray:
@@ -91,7 +100,7 @@ class Head:
 
     def logits(self, x: np.ndarray) -> np.ndarray:
         full = np.full((len(x), len(SPACE)), -1e4)  # classes absent from training get no mass
-        full[:, self.lr.classes_] = self.lr.decision_function(self._z(x))
+        full[:, self.lr.classes_] = self._z(x) @ self.coef_.T + self.intercept_
         return full
 
 
