@@ -15,7 +15,6 @@ from affectscope.models import current_profile, default_model, get_bundle, list_
 # modality -> its default model, refused under the commercial profile (no commercially usable model ships yet)
 REFUSED = {
     "face": "face-cnn-fer",
-    "speech": "speech-whisper-ser",
     "music": "music-4q-quadrants",
     "conversation": "conversation-minilm-context",
     "fusion": "fusion-loglinear",
@@ -51,7 +50,10 @@ def test_the_face_message_is_the_one_users_read(commercial):
     )
 
 
-@pytest.mark.parametrize(("modality", "name"), [("text", "text-minilm-goemotions"), ("physio", "physio-stress-e4")])
+@pytest.mark.parametrize(
+    ("modality", "name"),
+    [("text", "text-minilm-goemotions"), ("physio", "physio-stress-e4"), ("speech", "speech-whisper-ser-cremad")],
+)
 def test_commercial_profile_accepts_commercially_usable_models(modality, name, commercial):
     assert default_model(modality) == name
     assert resolve_model(modality).name == name

@@ -64,7 +64,7 @@ def test_missing_weight_file_is_a_model_error(tmp_path):
 
 
 # --- licences ------------------------------------------------------------------------------------------------------
-_COMMERCIAL = {"text-minilm-goemotions": True, "physio-stress-e4": True}
+_COMMERCIAL = {"text-minilm-goemotions": True, "physio-stress-e4": True, "speech-whisper-ser-cremad": True}
 
 
 @pytest.mark.parametrize("name", list_models())

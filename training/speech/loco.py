@@ -118,14 +118,23 @@ def main() -> None:
     ap.add_argument("--modes", nargs="+", default=["alone", "normed"], choices=["alone", "normed"])
     ap.add_argument("--pca", type=int, default=None, help="fit the logistic regression on this many principal axes")
     ap.add_argument("--skip-cremad-only", action="store_true", help="no CREMA-D-only speaker CV (faster)")
+    ap.add_argument("--ravdess-cv", action="store_true", help="also RAVDESS speaker-grouped CV with the others added")
+    ap.add_argument("--skip-loco", action="store_true", help="only the within-corpus speaker CVs")
+    ap.add_argument("--train-only", nargs="*", default=[], help="e.g. crema_d: that corpus alone, scored on the others")
     args = ap.parse_args()
 
     data, aug = load_all(args.features, CORPORA, args.augment)
     report: dict[str, dict] = {"config": vars(args) | {"features": str(args.features), "out": str(args.out)}}
     for mode in args.modes:
-        logits = loco_logits(data, aug, args.c, args.prosody_weight, mode, args.features, pca=args.pca)
         loco = {}
-        for held in CORPORA:  # temperature from the other left-out corpora: calibration out of corpus
+        logits = (
+            {}
+            if args.skip_loco
+            else loco_logits(data, aug, args.c, args.prosody_weight, mode, args.features, pca=args.pca)
+        )
+        for held in (
+            [] if args.skip_loco else CORPORA
+        ):  # temperature from the other left-out corpora: calibration out of corpus
             others = [c for c in CORPORA if c != held]
             t = fit_temperature(np.vstack([logits[c] for c in others]), np.concatenate([data[c][1] for c in others]))
             loco[held] = scores(logits[held], data[held][1], t) | {
@@ -142,13 +151,54 @@ def main() -> None:
         xv = view(data["crema_d"][0], g, mode)
         within = {}
         variants = [("crema_d+others", ["ravdess", "tess"]), ("crema_d_only", [])]
-        for name, others in variants[:1] if args.skip_cremad_only else variants:
+        if args.train_only == ["crema_d"]:
+            variants = variants[1:]
+        elif args.skip_cremad_only:
+            variants = variants[:1]
+        degraded = {
+            name: view(*[load(args.features, f"crema_d_{name}")[i] for i in (0, 2)], mode)
+            for name in TEST_AUGMENTS
+            if (args.features / f"crema_d_{name}.npz").is_file()
+        }
+        for name, others in variants:
             out = np.zeros((len(y), len(SPACE)))
+            out_degraded = {k: np.zeros((len(y), len(SPACE))) for k in degraded}
             for train, test in grouped_kfold(g, n_splits=5):
                 xs, ys = training_set(["crema_d", *others], data, aug, mode, rows={"crema_d": train})
+                head = Head(args.c, args.prosody_weight, pca=args.pca).fit(xs, ys)
+                out[test] = head.logits(xv[test])
+                for k, xd in degraded.items():
+                    out_degraded[k][test] = head.logits(xd[test])
+            t = fit_temperature(out, y)
+            within[name] = scores(out, y, 1.0) | {
+                "temperature_in_corpus": round(t, 3),
+                "degraded_uar": {k: scores(v, y, 1.0)["uar"] for k, v in out_degraded.items()},
+            }
+        if args.train_only:  # train on these corpora only, score every file of the others
+            xs, ys = training_set(args.train_only, data, aug, mode)
+            head = Head(args.c, args.prosody_weight, pca=args.pca).fit(xs, ys)
+            cross = {}
+            for held in [c for c in CORPORA if c not in args.train_only]:
+                x, yh, gh = data[held]
+                r = scores(head.logits(view(x, gh, mode)), yh, 1.0)
+                r["degraded_uar"] = {}
+                for k in TEST_AUGMENTS:
+                    if (args.features / f"{held}_{k}.npz").is_file():
+                        xa, _, ga = load(args.features, f"{held}_{k}")
+                        r["degraded_uar"][k] = scores(head.logits(view(xa, ga, mode)), yh, 1.0)["uar"]
+                cross[held] = r
+            within["cross_corpus"] = cross
+        ravdess = {}
+        if args.ravdess_cv:  # RAVDESS actors 01-18, 6 folds of 3 (as train.py), the other corpora always in training
+            y, g = data["ravdess"][1], data["ravdess"][2]
+            xv = view(data["ravdess"][0], g, mode)
+            out = np.zeros((len(y), len(SPACE)))
+            for train, test in grouped_kfold(g, n_splits=6):
+                xs, ys = training_set(list(data), data, aug, mode, rows={"ravdess": train})
                 out[test] = Head(args.c, args.prosody_weight, pca=args.pca).fit(xs, ys).logits(xv[test])
-            within[name] = scores(out, y, 1.0) | {"temperature_in_corpus": round(fit_temperature(out, y), 3)}
-        report[mode] = {"leave_one_corpus_out": loco, "cremad_speaker_cv": within}
+            pred = out.argmax(1)
+            ravdess = {"ravdess+others_8_classes_uar": round(float(uar(y, pred)), 4)} | {"ekman7": scores(out, y, 1.0)}
+        report[mode] = {"leave_one_corpus_out": loco, "cremad_speaker_cv": within, "ravdess_speaker_cv": ravdess}
         print(mode, json.dumps(report[mode]), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")

@@ -109,6 +109,13 @@ def main() -> None:
                     "command": cmd,
                 }
             within = report.get(mode, {}).get("cremad_speaker_cv", {})
+            for held, r in within.get("cross_corpus", {}).items():
+                metrics[f"{held}_cross_corpus_uar_{mode}"] = {
+                    "value": r["uar"],
+                    "dataset": held,
+                    "split": f"trained on {', '.join(args.corpora)} only, every {held} file scored (7 classes)",
+                    "command": cmd + f" --train-only {' '.join(args.corpora)} --skip-loco",
+                }
             key = "crema_d_only" if args.corpora == ["crema_d"] else "crema_d+others"
             if key in within:
                 metrics[f"cremad_speaker_cv_uar_{mode}"] = {

@@ -298,7 +298,7 @@ def get_bundle(name: str | os.PathLike[str]) -> ModelBundle:
     >>> get_bundle("nope")
     Traceback (most recent call last):
     ...
-    affectscope.errors.ConfigError: The 'model' parameter must be one of ['conversation-minilm-context', 'face-cnn-fer', 'fusion-loglinear', 'music-4q-quadrants', 'physio-stress-e4', 'speech-whisper-ser', 'text-minilm-goemotions'] or a bundle folder. Got 'nope' instead.
+    affectscope.errors.ConfigError: The 'model' parameter must be one of ['conversation-minilm-context', 'face-cnn-fer', 'fusion-loglinear', 'music-4q-quadrants', 'physio-stress-e4', 'speech-whisper-ser', 'speech-whisper-ser-cremad', 'text-minilm-goemotions'] or a bundle folder. Got 'nope' instead.
     """  # noqa: E501
     shipped = _shipped()
     if isinstance(name, str) and name in shipped:
@@ -494,7 +494,7 @@ def resolve_model(
     >>> resolve_model("speech", "speech-whisper-ser", profile="commercial")
     Traceback (most recent call last):
     ...
-    affectscope.errors.ConfigError: The commercial profile does not allow speech-whisper-ser: speech-whisper-ser was trained on RAVDESS (CC-BY-NC-SA-4.0), TESS (CC-BY-NC-ND-4.0). Allowed speech models: none. Unset AFFECTSCOPE_PROFILE or pass a commercially usable model.
+    affectscope.errors.ConfigError: The commercial profile does not allow speech-whisper-ser: speech-whisper-ser was trained on RAVDESS (CC-BY-NC-SA-4.0), TESS (CC-BY-NC-ND-4.0). Allowed speech models: speech-whisper-ser-cremad. Unset AFFECTSCOPE_PROFILE or pass a commercially usable model.
     """  # noqa: E501
     chosen = current_profile(profile)
     bundle = get_bundle(name if name is not None else default_model(modality, profile=chosen))
