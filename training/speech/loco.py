@@ -70,6 +70,10 @@ def view(x: np.ndarray, g: np.ndarray, mode: str) -> np.ndarray:
     return speaker_norm(x, g) if mode == "normed" else x
 
 
+#: Per-corpus sample weights of the training set (``--corpus-weight ravdess=2``); 1 for the others.
+CORPUS_WEIGHTS: dict[str, float] = {}
+
+
 def training_set(
     corpora: list[str], data: dict, aug: dict, mode: str, *, rows: dict[str, np.ndarray] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -82,6 +86,16 @@ def training_set(
             xs.append(xv if keep is None else xv[keep])
             ys.append(y if keep is None else y[keep])
     return np.vstack(xs), np.concatenate(ys)
+
+
+def weights_of(corpora: list[str], data: dict, aug: dict, rows: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """Sample weights aligned with :func:`training_set`'s rows (:data:`CORPUS_WEIGHTS`)."""
+    out = []
+    for c in corpora:
+        keep = rows.get(c) if rows else None
+        for _, y, _ in [data[c], *aug.get(c, [])]:
+            out.append(np.full(len(y) if keep is None else len(keep), CORPUS_WEIGHTS.get(c, 1.0)))
+    return np.concatenate(out)
 
 
 def loco_logits(
@@ -120,9 +134,13 @@ def main() -> None:
     ap.add_argument("--skip-cremad-only", action="store_true", help="no CREMA-D-only speaker CV (faster)")
     ap.add_argument("--ravdess-cv", action="store_true", help="also RAVDESS speaker-grouped CV with the others added")
     ap.add_argument("--skip-loco", action="store_true", help="only the within-corpus speaker CVs")
+    ap.add_argument("--corpus-weight", nargs="*", default=[], help="sample weight per corpus, e.g. ravdess=2")
     ap.add_argument("--train-only", nargs="*", default=[], help="e.g. crema_d: that corpus alone, scored on the others")
     args = ap.parse_args()
 
+    for item in args.corpus_weight:
+        name, _, w = item.partition("=")
+        CORPUS_WEIGHTS[name] = float(w)
     data, aug = load_all(args.features, CORPORA, args.augment)
     report: dict[str, dict] = {"config": vars(args) | {"features": str(args.features), "out": str(args.out)}}
     for mode in args.modes:
@@ -165,7 +183,8 @@ def main() -> None:
             out_degraded = {k: np.zeros((len(y), len(SPACE))) for k in degraded}
             for train, test in grouped_kfold(g, n_splits=5):
                 xs, ys = training_set(["crema_d", *others], data, aug, mode, rows={"crema_d": train})
-                head = Head(args.c, args.prosody_weight, pca=args.pca).fit(xs, ys)
+                sw = weights_of(["crema_d", *others], data, aug, rows={"crema_d": train})
+                head = Head(args.c, args.prosody_weight, pca=args.pca).fit(xs, ys, sw)
                 out[test] = head.logits(xv[test])
                 for k, xd in degraded.items():
                     out_degraded[k][test] = head.logits(xd[test])
@@ -195,7 +214,8 @@ def main() -> None:
             out = np.zeros((len(y), len(SPACE)))
             for train, test in grouped_kfold(g, n_splits=6):
                 xs, ys = training_set(list(data), data, aug, mode, rows={"ravdess": train})
-                out[test] = Head(args.c, args.prosody_weight, pca=args.pca).fit(xs, ys).logits(xv[test])
+                sw = weights_of(list(data), data, aug, rows={"ravdess": train})
+                out[test] = Head(args.c, args.prosody_weight, pca=args.pca).fit(xs, ys, sw).logits(xv[test])
             pred = out.argmax(1)
             ravdess = {"ravdess+others_8_classes_uar": round(float(uar(y, pred)), 4)} | {"ekman7": scores(out, y, 1.0)}
         report[mode] = {"leave_one_corpus_out": loco, "cremad_speaker_cv": within, "ravdess_speaker_cv": ravdess}

@@ -78,7 +78,7 @@ class Head:
     def __init__(self, c: float, prosody_weight: float = 1.0, n_prosody: int = 7, pca: int | None = None) -> None:
         self.c, self.w, self.k, self.pca = c, prosody_weight, n_prosody, pca
 
-    def fit(self, x: np.ndarray, y: np.ndarray) -> Head:
+    def fit(self, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> Head:
         scaler = StandardScaler().fit(x)
         self.mean_ = scaler.mean_
         self.scale_ = scaler.scale_.copy()
@@ -87,10 +87,10 @@ class Head:
         if self.pca:  # fit on the top principal directions (much faster); the head stays linear in z
             _, _, vt = np.linalg.svd(z[:: max(1, len(z) // 20000)], full_matrices=False)
             basis = vt[: self.pca].T
-            self.lr = LogisticRegression(C=self.c, max_iter=5000).fit(z @ basis, y)
+            self.lr = LogisticRegression(C=self.c, max_iter=5000).fit(z @ basis, y, sample_weight=sample_weight)
             self.coef_ = self.lr.coef_ @ basis.T
         else:
-            self.lr = LogisticRegression(C=self.c, max_iter=5000).fit(z, y)
+            self.lr = LogisticRegression(C=self.c, max_iter=5000).fit(z, y, sample_weight=sample_weight)
             self.coef_ = self.lr.coef_
         self.intercept_ = self.lr.intercept_
         return self
