@@ -104,8 +104,9 @@ def loco_logits(
     """Logits of every corpus from a head trained on the others (and of its degraded copies, when extracted)."""
     logits: dict[str, np.ndarray] = {}
     for held in data:
-        xs, ys = training_set([k for k in data if k != held], data, aug, mode)
-        head = Head(c, w, pca=pca).fit(xs, ys)
+        others = [k for k in data if k != held]
+        xs, ys = training_set(others, data, aug, mode)
+        head = Head(c, w, pca=pca).fit(xs, ys, weights_of(others, data, aug))
         x, _y, g = data[held]
         logits[held] = head.logits(view(x, g, mode))
         for name in TEST_AUGMENTS:  # the left-out corpus through a phone, noise, a room, a codec

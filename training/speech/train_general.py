@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))  # training/: licences.py
 from licences import stamp  # noqa: E402
-from loco import load_all, loco_logits, training_set, view  # noqa: E402
+from loco import CORPUS_WEIGHTS, load_all, loco_logits, training_set, view, weights_of  # noqa: E402
 from train import SPACE, Head, fit_temperature  # noqa: E402
 
 from affectscope.evaluate.splits import grouped_kfold  # noqa: E402
@@ -55,13 +55,17 @@ def main() -> None:
     ap.add_argument("--name", required=True, help="registry name (a key of training/licences.json)")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--report", type=Path, help="the loco.py report of this configuration (figures for the card)")
+    ap.add_argument("--corpus-weight", nargs="*", default=[], help="sample weight per corpus, e.g. ravdess=6")
     args = ap.parse_args()
+    for item in args.corpus_weight:
+        name, _, w = item.partition("=")
+        CORPUS_WEIGHTS[name] = float(w)
 
     data, aug = load_all(args.features, tuple(args.corpora), args.augment)
     weights, temps = {}, {}
     for mode in ("alone", "normed"):
         xs, ys = training_set(list(data), data, aug, mode)
-        head = Head(args.c, args.prosody_weight).fit(xs, ys)
+        head = Head(args.c, args.prosody_weight).fit(xs, ys, weights_of(list(data), data, aug))
         coef, intercept = _full(head)
         weights |= {f"{mode}_mean": head.mean_, f"{mode}_scale": head.scale_}
         weights |= {f"{mode}_coef": coef, f"{mode}_intercept": intercept}
@@ -75,7 +79,8 @@ def main() -> None:
             z = np.zeros((len(y), len(SPACE)))
             for train, test in grouped_kfold(g, n_splits=5):
                 xt, yt = training_set([c], data, aug, mode, rows={c: train})
-                z[test] = Head(args.c, args.prosody_weight).fit(xt, yt).logits(view(x, g, mode)[test])
+                sw = weights_of([c], data, aug, rows={c: train})
+                z[test] = Head(args.c, args.prosody_weight).fit(xt, yt, sw).logits(view(x, g, mode)[test])
         temps[mode] = round(fit_temperature(z, y), 4)
         print(mode, "temperature", temps[mode], flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -91,6 +96,7 @@ def main() -> None:
         "prosody_weight": args.prosody_weight,
         "corpora": args.corpora,
         "augment": args.augment,
+        "corpus_weight": dict(CORPUS_WEIGHTS),
         "temperature": "fitted out of corpus" if len(data) > 1 else "fitted on speaker-grouped CV logits",
     }
     if args.report is not None:
