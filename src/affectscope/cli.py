@@ -243,16 +243,15 @@ def analyze(
 @contextmanager
 def _media_progress(obj: object) -> Iterator[object]:
     """Yield a progress callback for one video (the only long work that reports its share done), else None."""
-    if not isinstance(obj, Path) or obj.suffix.lower() not in _VIDEO_SUFFIXES:
+    from affectscope.media.video import VIDEO_SUFFIXES
+
+    if not isinstance(obj, Path) or obj.suffix.lower() not in VIDEO_SUFFIXES:
         yield None
         return
     from affectscope.progress import Progress
 
     with Progress(description=f"analyze {obj.name}", enabled=sys.stderr.isatty()) as p:
         yield p.callback()
-
-
-_VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v"})
 
 
 def _cli_input(inputs: list[str], spec: object, *, text: bool) -> object:

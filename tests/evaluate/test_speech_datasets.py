@@ -430,3 +430,17 @@ def test_evaluate_urdu_and_esd_with_a_fake_model(tmp_path, monkeypatch):
     r = evaluate("esd", tmp_path / "esd", split="all")
     assert "by_group" not in r
     assert r["adapter_notes"]["txt_label_disagreements"] == 0
+
+
+def test_esd_transcripts_in_utf16_with_crlf_line_ends(tmp_path):
+    """ESD's per-speaker .txt may come as UTF-16 with a byte-order mark and Windows line ends."""
+    from affectscope.evaluate.datasets import load_dataset
+
+    _write_audio(tmp_path, "0011/Angry/0011_000351.flac", "0011/Sad/0011_001051.flac")
+    lines = "0011_000351\tSome text.\tAngry\r\n0011_001051\tOther text.\tSad\r\n0011_001052\tMore.\tSad\r\n"
+    (tmp_path / "0011" / "0011.txt").write_bytes(lines.encode("utf-16"))
+    d = load_dataset("esd", tmp_path, split="all")
+    assert len(d.items) == 2
+    assert d.notes["speakers_with_txt"] == ["0011"]
+    assert d.notes["txt_label_disagreements"] == 0  # "Sad\r" read as "Sad"
+    assert d.notes["files_missing_from_txt"] == 0
